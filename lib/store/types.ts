@@ -1,0 +1,163 @@
+/**
+ * What the rest of the product needs from the customer store. `CustomerStore` (customer-store.ts)
+ * implements it over DynamoDB; services take it as an argument, so their unit tests need no mocks of
+ * the AWS SDK.
+ */
+import type { CustomerInput } from '../customer/input.ts';
+import type { CustomerSnapshot, ProviderName } from '../customer/snapshot.ts';
+
+export interface CustomerProfile {
+  customerId: string;
+  reference: string;
+  /** The canonical input the customer was created from (or imported from a provider). */
+  input: CustomerInput;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/**
+ * active: synced normally. pending: creation at the provider has not succeeded yet (the scheduler
+ * retries it). gone: the provider answered 404/410; the last data is kept.
+ */
+export type LinkStatus = 'active' | 'pending' | 'gone';
+
+export interface ProviderLink {
+  customerId: string;
+  provider: ProviderName;
+  /** Null while pending (the provider has not given an id yet). */
+  providerCustomerId: string | null;
+  status: LinkStatus;
+  /** Latest stored snapshot, null until the first successful fetch or create. */
+  snapshot: CustomerSnapshot | null;
+  /** Increments on every stored change of snapshot. */
+  version: number;
+  linkedAt: string;
+  goneAt: string | null;
+  /** For pending links: the idempotency key the create used, so a retry reuses it. */
+  createIdempotencyKey: string | null;
+}
+
+export interface SyncState {
+  customerId: string;
+  provider: ProviderName;
+  lastSuccessAt: string | null;
+  lastAttemptAt: string | null;
+  /** Error class name and message of the last failure (no customer data), null after a success. */
+  lastError: { name: string; message: string; at: string } | null;
+  consecutiveFailures: number;
+  /** Null once the link is gone: it is no longer due. */
+  nextDueAt: string | null;
+}
+
+export interface HistoryEntry {
+  customerId: string;
+  provider: ProviderName;
+  version: number;
+  snapshot: CustomerSnapshot;
+  recordedAt: string;
+}
+
+export interface CustomerRecord {
+  profile: CustomerProfile;
+  links: ProviderLink[];
+  syncStates: SyncState[];
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Opaque; pass back to get the next page. Null on the last page. */
+  cursor: string | null;
+}
+
+export type SnapshotWriteOutcome =
+  /** Stored as the new latest snapshot, with one new history item. */
+  | { result: 'changed'; version: number }
+  /** Same content hash as stored: nothing but the sync state written. */
+  | { result: 'unchanged'; version: number }
+  /** Older than what is stored (provider updatedAt, then fetchedAt): ignored. */
+  | { result: 'stale'; version: number }
+  /** No such link (or it is pending without an id): nothing written. */
+  | { result: 'no-link' };
+
+export interface DueLink {
+  customerId: string;
+  provider: ProviderName;
+  providerCustomerId: string | null;
+  status: LinkStatus;
+  nextDueAt: string;
+}
+
+export interface CustomerStoreApi {
+  /** Creates profile (and, atomically, pending links for `providers`). Fails if the reference exists. */
+  createCustomer(args: {
+    customerId: string;
+    input: CustomerInput;
+    providers: ProviderName[];
+    createIdempotencyKeys?: Partial<Record<ProviderName, string>>;
+    now: string;
+  }): Promise<CustomerRecord>;
+  /** Links an existing provider customer (POST /customers/{id}/links, backfill import). Idempotent. */
+  linkProvider(args: {
+    customerId: string;
+    provider: ProviderName;
+    providerCustomerId: string;
+    now: string;
+  }): Promise<ProviderLink>;
+  /** Stores a snapshot by the write rules (hash, ordering, conditional writes) and updates sync state. */
+  writeSnapshot(args: {
+    customerId: string;
+    snapshot: CustomerSnapshot;
+    now: string;
+    nextDueAt: string;
+  }): Promise<SnapshotWriteOutcome>;
+  /**
+   * Turns a pending link active once the provider created the customer: stores its id, the first
+   * snapshot (one history item) and makes it due. Idempotent: a second call with the same id is a no-op.
+   */
+  completePendingLink(args: {
+    customerId: string;
+    snapshot: CustomerSnapshot;
+    now: string;
+    nextDueAt: string;
+  }): Promise<ProviderLink>;
+  /**
+   * Per-link create guard for providers without idempotency (Delos): claims the right to call the
+   * provider's create for this link. 'claimed': go ahead. 'held': another attempt holds an unexpired
+   * lease. 'done': the link already has a provider id.
+   */
+  claimCreateAttempt(args: {
+    customerId: string;
+    provider: ProviderName;
+    attemptId: string;
+    now: string;
+    leaseSeconds: number;
+  }): Promise<'claimed' | 'held' | 'done'>;
+  recordSyncFailure(args: {
+    customerId: string;
+    provider: ProviderName;
+    error: { name: string; message: string };
+    now: string;
+    nextDueAt: string;
+  }): Promise<void>;
+  /** Marks the link gone (provider 404/410), keeping its snapshot and history; no longer due. */
+  markGone(args: { customerId: string; provider: ProviderName; now: string }): Promise<void>;
+
+  getCustomer(customerId: string): Promise<CustomerRecord | null>;
+  findByProviderId(provider: ProviderName, providerCustomerId: string): Promise<ProviderLink | null>;
+  findByReference(reference: string): Promise<CustomerProfile | null>;
+  findByEmail(email: string): Promise<CustomerProfile[]>;
+  listCustomers(args: { limit: number; cursor?: string }): Promise<Page<CustomerProfile>>;
+  getHistory(args: {
+    customerId: string;
+    provider: ProviderName;
+    limit: number;
+    cursor?: string;
+  }): Promise<Page<HistoryEntry>>;
+  /** Links of one provider due at or before `dueBy`, across all shards, paged; never a table scan. */
+  listDueLinks(args: {
+    provider: ProviderName;
+    dueBy: string;
+    limit: number;
+    cursor?: string;
+  }): AsyncIterable<DueLink[]>;
+}
