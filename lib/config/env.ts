@@ -2,7 +2,7 @@
  * The only module that reads process.env. Everything is parsed once with zod and fails fast with the
  * name of the variable that is missing or malformed.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';

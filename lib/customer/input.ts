@@ -2,7 +2,7 @@
  * The merchant's canonical customer, as sent to `POST /customers` and the CLI. Unlike provider data,
  * this is validated strictly: every bad field is reported, by path, before any provider is called.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { DocumentTypeSchema } from './snapshot.ts';
 
 export const CustomerInputSchema = z

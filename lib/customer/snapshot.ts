@@ -3,7 +3,7 @@
  * providers. Provider data is never rejected for being odd (masked emails, null names, empty last names):
  * adapters normalize as far as the data goes and keep the raw value beside anything they reinterpret.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const PROVIDERS = ['palomma', 'delos', 'mollie', 'juspay'] as const;
 export const ProviderNameSchema = z.enum(PROVIDERS);
