@@ -3,7 +3,7 @@
  * fields. Only problems below 500 carry their detail; a 500 says nothing about internals.
  */
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 export interface FieldProblem {
   /** Dotted path of the field: `body.email`, `query.limit`, `header.idempotency-key`, `providers.juspay.reference`. */

@@ -1,0 +1,954 @@
+/**
+ * The customer repository over the single DynamoDB table (key layout: keys.ts).
+ *
+ * Every write rule is a condition expression evaluated by DynamoDB, so concurrent writers (the
+ * scheduler's worker and a webhook's worker, Lambda retries) cannot break it. Reads happen only to learn
+ * the state a conditional write expects, or to explain a write DynamoDB refused; a write whose
+ * expectation turned out outdated is decided again from a fresh read.
+ *
+ * Snapshot writes (`writeSnapshot`):
+ * - same content hash as stored: "unchanged", only the small sync-state item is written;
+ * - order key (`providerUpdatedAt|fetchedAt`) not newer than the newest seen: "stale", ditto;
+ * - otherwise one transaction updates the link (condition: version and status still the ones read, hash
+ *   differs, order key older), puts history item `version + 1` (condition: not there yet) and updates the
+ *   sync state (condition: no newer order key seen). If another writer got in first, DynamoDB cancels the
+ *   whole transaction; the link is re-read and the decision made again against the new latest. So history
+ *   versions are gap-free, each history item is newer (by order key) than the one before and differs
+ *   from it in content, and the last one is the latest snapshot.
+ * The sync-state item mirrors the latest content hash and keeps the newest order key seen: an unchanged
+ * re-sync raises it there, in its one small write, conditioned on the content still being the one it
+ * compared with. So a delayed older fetch cannot replace content that a newer fetch confirmed (a customer
+ * edited and edited back at a provider without update times, Mollie), and no re-sync rewrites the large
+ * link item.
+ */
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+  UpdateCommand,
+  type UpdateCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import type { CustomerInput } from '../customer/input.ts';
+import type { CustomerSnapshot, ProviderName } from '../customer/snapshot.ts';
+import { type BatchPutOptions, batchPut, defaultSleep } from './batch.ts';
+import { contentHash, snapshotOrderKey } from './content-hash.ts';
+import { type CursorPosition, decodeCursor, encodeCursor, type StartKey } from './cursor.ts';
+import { StoreConflictError, StoreContentionError, StoreNotFoundError } from './errors.ts';
+import {
+  GuardItemSchema,
+  historyItem,
+  type ImportedCustomer,
+  type Item,
+  importedCustomerItems,
+  type LinkItem,
+  LinkItemSchema,
+  linkFromItem,
+  linkItem,
+  profileItem,
+  type SyncItem,
+  SyncItemSchema,
+  syncItem,
+  toDueLink,
+  toHistoryEntry,
+  toLink,
+  toProfile,
+  toSyncState,
+} from './items.ts';
+import {
+  CURRENT_SK_RANGE,
+  customerPk,
+  dueIndexKeys,
+  dueShardValue,
+  dueSortBound,
+  emailValue,
+  historyPrefix,
+  type ItemKey,
+  isoTime,
+  linkKey,
+  listShardValue,
+  PROFILE_SK,
+  providerIdGuardKey,
+  providerIdValue,
+  referenceGuardKey,
+  referenceValue,
+  syncKey,
+} from './keys.ts';
+import { TABLE } from './table.ts';
+import type {
+  CustomerProfile,
+  CustomerRecord,
+  CustomerStoreApi,
+  DueLink,
+  HistoryEntry,
+  Page,
+  ProviderLink,
+  SnapshotWriteOutcome,
+} from './types.ts';
+
+export { contentHash, snapshotOrderKey } from './content-hash.ts';
+export * from './errors.ts';
+export type { ImportedCustomer } from './items.ts';
+
+export interface CustomerStoreOptions {
+  doc: DynamoDBDocumentClient;
+  tableName: string;
+  /** History items expire this many days after they are recorded (DynamoDB TTL on `expiresAt`). */
+  historyRetentionDays: number;
+  /** Waits between retries of contended and batch writes; injectable for tests. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** Every writer that loses a race makes progress for someone else, so this bounds pathological loops only. */
+const MAX_WRITE_ATTEMPTS = 50;
+const MAX_ERROR_NAME = 100;
+const MAX_ERROR_MESSAGE = 256;
+
+const BASE_KEY = [TABLE.partitionKey, TABLE.sortKey];
+const indexKey = (index: { partitionKey: string; sortKey: string }) => [
+  ...BASE_KEY,
+  index.partitionKey,
+  index.sortKey,
+];
+
+export class CustomerStore implements CustomerStoreApi {
+  readonly #doc: DynamoDBDocumentClient;
+  readonly #table: string;
+  readonly #retentionDays: number;
+  readonly #sleep: (ms: number) => Promise<void>;
+
+  constructor(options: CustomerStoreOptions) {
+    if (!(options.historyRetentionDays > 0)) throw new RangeError('historyRetentionDays must be positive');
+    this.#doc = options.doc;
+    this.#table = options.tableName;
+    this.#retentionDays = options.historyRetentionDays;
+    this.#sleep = options.sleep ?? defaultSleep;
+  }
+
+  async createCustomer(args: {
+    customerId: string;
+    input: CustomerInput;
+    providers: ProviderName[];
+    createIdempotencyKeys?: Partial<Record<ProviderName, string>>;
+    now: string;
+  }): Promise<CustomerRecord> {
+    const { customerId, input, now } = args;
+    const profile: CustomerProfile = {
+      customerId,
+      reference: input.reference,
+      input,
+      createdAt: now,
+      updatedAt: now,
+    };
+    // Sorted like the sort keys, so the record reads back exactly as returned here.
+    const providers = [...new Set(args.providers)].sort();
+    const links = providers.map((provider) =>
+      linkItem({
+        customerId,
+        provider,
+        status: 'pending',
+        linkedAt: now,
+        createIdempotencyKey: args.createIdempotencyKeys?.[provider],
+      }),
+    );
+    const syncs = providers.map((provider) =>
+      syncItem({ customerId, provider, status: 'pending', nextDueAt: isoTime(now) }),
+    );
+    const guardKey = referenceGuardKey(input.reference);
+    const items = [profileItem(profile), { ...guardKey, customerId }, ...links, ...syncs];
+    const puts = items.map((Item) => ({
+      Put: { TableName: this.#table, Item, ConditionExpression: 'attribute_not_exists(pk)' },
+    }));
+    for (let attempt = 1; ; attempt++) {
+      const codes = await this.#transact(puts);
+      if (!codes) break;
+      if (codes[1] === 'ConditionalCheckFailed') {
+        const owner = await this.#guardOwner(guardKey);
+        // A retry of the same create (same id and reference) gets what the first attempt stored.
+        const existing = owner === customerId ? await this.#readCustomer(customerId, true) : null;
+        if (existing) return existing;
+        throw new StoreConflictError(
+          'reference-exists',
+          'a customer with this reference already exists',
+          owner,
+        );
+      }
+      if (codes[0] === 'ConditionalCheckFailed') {
+        throw new StoreConflictError('customer-exists', `customer ${customerId} already exists`, customerId);
+      }
+      // Only a concurrent transaction on the same items (a racing create): the retry sees who won.
+      if (attempt >= MAX_WRITE_ATTEMPTS) {
+        throw new StoreContentionError(`customer ${customerId}: create kept conflicting`);
+      }
+      await this.#backoff(attempt);
+    }
+    return { profile, links: links.map(toLink), syncStates: syncs.map(toSyncState) };
+  }
+
+  async linkProvider(args: {
+    customerId: string;
+    provider: ProviderName;
+    providerCustomerId: string;
+    now: string;
+  }): Promise<ProviderLink> {
+    const { customerId, provider, providerCustomerId, now } = args;
+    for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
+      const link = await this.#readLink(customerId, provider);
+      if (link?.providerCustomerId === providerCustomerId) return linkFromItem(link);
+      if (link?.providerCustomerId !== undefined) {
+        throw new StoreConflictError(
+          'link-exists',
+          `customer ${customerId} is linked to another ${provider} id`,
+        );
+      }
+      const created = linkItem({ customerId, provider, status: 'active', linkedAt: now, providerCustomerId });
+      const linkWrite = link
+        ? // A pending create whose customer turned up at the provider (backfill, lost create response).
+          this.#update({
+            Key: linkKey(customerId, provider),
+            UpdateExpression:
+              'SET #providerCustomerId = :id, #status = :active, #gsi1pk = :gsi1pk, #gsi1sk = :gsi1sk REMOVE #createLeaseId, #createLeaseUntil',
+            ConditionExpression: 'attribute_not_exists(#providerCustomerId) AND #status = :pending',
+            ExpressionAttributeValues: {
+              ':id': providerCustomerId,
+              ':active': 'active',
+              ':pending': 'pending',
+              ':gsi1pk': providerIdValue(provider, providerCustomerId),
+              ':gsi1sk': customerPk(customerId),
+            },
+          })
+        : {
+            Put: {
+              TableName: this.#table,
+              Item: created,
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          };
+      const codes = await this.#transact([
+        {
+          ConditionCheck: {
+            TableName: this.#table,
+            Key: { pk: customerPk(customerId), sk: PROFILE_SK },
+            ConditionExpression: 'attribute_exists(pk)',
+          },
+        },
+        this.#providerIdGuardPut(customerId, provider, providerCustomerId),
+        linkWrite,
+        {
+          Put: {
+            TableName: this.#table,
+            // Due now: the scheduler fetches the first snapshot.
+            Item: syncItem({
+              customerId,
+              provider,
+              status: 'active',
+              nextDueAt: isoTime(now),
+              providerCustomerId,
+            }),
+          },
+        },
+      ]);
+      if (!codes) {
+        return link ? { ...linkFromItem(link), providerCustomerId, status: 'active' } : toLink(created);
+      }
+      if (codes[0] === 'ConditionalCheckFailed')
+        throw new StoreNotFoundError(`customer ${customerId} not found`);
+      if (codes[1] === 'ConditionalCheckFailed')
+        throw await this.#providerIdConflict(provider, providerCustomerId);
+      await this.#backoff(attempt);
+    }
+    throw new StoreContentionError(`customer ${customerId}: linking ${provider} kept conflicting`);
+  }
+
+  async writeSnapshot(args: {
+    customerId: string;
+    snapshot: CustomerSnapshot;
+    now: string;
+    nextDueAt: string;
+  }): Promise<SnapshotWriteOutcome> {
+    const { customerId, snapshot, now } = args;
+    const { provider } = snapshot;
+    const hash = contentHash(snapshot);
+    const order = snapshotOrderKey(snapshot);
+    for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
+      const [link, sync] = await Promise.all([
+        this.#readLink(customerId, provider),
+        this.#readSync(customerId, provider),
+      ]);
+      if (link?.providerCustomerId === undefined || link.providerCustomerId !== snapshot.providerCustomerId) {
+        return { result: 'no-link' };
+      }
+      // A successful fetch newer than the 404 proves the customer is back (or the 404 was the provider's
+      // read-after-create lag), so the link becomes active and due again. An older one changes nothing.
+      const reactivate =
+        link.status === 'gone' && (!link.goneAt || isoTime(snapshot.fetchedAt) > isoTime(link.goneAt));
+      const success: SyncSuccess = {
+        customerId,
+        provider,
+        now,
+        nextDueAt: isoTime(args.nextDueAt),
+        due: link.status !== 'gone' || reactivate,
+      };
+      const newest = (sync?.orderKey ?? link.orderKey ?? '') < order;
+      if (link.contentHash === hash || !newest) {
+        if (reactivate) await this.#reactivateLink(link);
+        // Confirming the content raises the newest order key seen, on condition that the content is still
+        // the one read; if another writer changed it meanwhile, decide again.
+        const confirm = link.contentHash === hash && newest;
+        const recorded = await this.#recordSuccess(
+          confirm ? { ...success, seen: { order, hash } } : success,
+          reactivate,
+        );
+        if (recorded || !confirm) {
+          return { result: link.contentHash === hash ? 'unchanged' : 'stale', version: link.version };
+        }
+        await this.#backoff(attempt);
+        continue;
+      }
+      if (await this.#storeChange(link, snapshot, { ...success, seen: { order, hash } }, reactivate)) {
+        return { result: 'changed', version: link.version + 1 };
+      }
+      await this.#backoff(attempt);
+    }
+    throw new StoreContentionError(`customer ${customerId}: ${provider} snapshot kept conflicting`);
+  }
+
+  async completePendingLink(args: {
+    customerId: string;
+    snapshot: CustomerSnapshot;
+    now: string;
+    nextDueAt: string;
+  }): Promise<ProviderLink> {
+    const { customerId, snapshot, now } = args;
+    const { provider, providerCustomerId } = snapshot;
+    const nextDueAt = isoTime(args.nextDueAt);
+    for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
+      const link = await this.#readLink(customerId, provider);
+      if (!link) throw new StoreNotFoundError(`customer ${customerId} has no ${provider} link`);
+      if (link.providerCustomerId === providerCustomerId) return linkFromItem(link);
+      if (link.providerCustomerId !== undefined) {
+        throw new StoreConflictError(
+          'link-exists',
+          `customer ${customerId} is linked to another ${provider} id`,
+        );
+      }
+      const version = link.version + 1;
+      const hash = contentHash(snapshot);
+      const order = snapshotOrderKey(snapshot);
+      const codes = await this.#transact([
+        this.#providerIdGuardPut(customerId, provider, providerCustomerId),
+        this.#update({
+          Key: linkKey(customerId, provider),
+          UpdateExpression:
+            'SET #providerCustomerId = :id, #status = :active, #snapshot = :snapshot, #contentHash = :hash, #orderKey = :order, #version = :version, #gsi1pk = :gsi1pk, #gsi1sk = :gsi1sk REMOVE #createLeaseId, #createLeaseUntil',
+          ConditionExpression: 'attribute_not_exists(#providerCustomerId) AND #version = :expected',
+          ExpressionAttributeValues: {
+            ':id': providerCustomerId,
+            ':active': 'active',
+            ':snapshot': snapshot,
+            ':hash': hash,
+            ':order': order,
+            ':version': version,
+            ':expected': link.version,
+            ':gsi1pk': providerIdValue(provider, providerCustomerId),
+            ':gsi1sk': customerPk(customerId),
+          },
+        }),
+        this.#historyPut(customerId, snapshot, version, now),
+        this.#update({
+          Key: syncKey(customerId, provider),
+          ...syncSuccessExpression({
+            customerId,
+            provider,
+            now,
+            nextDueAt,
+            due: true,
+            seen: { order, hash },
+            providerCustomerId,
+          }),
+        }),
+      ]);
+      if (!codes) {
+        return { ...linkFromItem(link), providerCustomerId, status: 'active', snapshot, version };
+      }
+      if (codes[0] === 'ConditionalCheckFailed')
+        throw await this.#providerIdConflict(provider, providerCustomerId);
+      await this.#backoff(attempt);
+    }
+    throw new StoreContentionError(`customer ${customerId}: completing ${provider} kept conflicting`);
+  }
+
+  async claimCreateAttempt(args: {
+    customerId: string;
+    provider: ProviderName;
+    attemptId: string;
+    now: string;
+    leaseSeconds: number;
+  }): Promise<'claimed' | 'held' | 'done'> {
+    const { customerId, provider, attemptId } = args;
+    const now = isoTime(args.now);
+    const until = new Date(Date.parse(now) + args.leaseSeconds * 1000).toISOString();
+    try {
+      await this.#send({
+        Key: linkKey(customerId, provider),
+        UpdateExpression: 'SET #createLeaseId = :attempt, #createLeaseUntil = :until',
+        ConditionExpression:
+          'attribute_exists(#pk) AND attribute_not_exists(#providerCustomerId) AND (attribute_not_exists(#createLeaseUntil) OR #createLeaseUntil <= :now OR #createLeaseId = :attempt)',
+        ExpressionAttributeValues: { ':attempt': attemptId, ':until': until, ':now': now },
+      });
+      return 'claimed';
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+    const link = await this.#readLink(customerId, provider);
+    if (!link) throw new StoreNotFoundError(`customer ${customerId} has no ${provider} link`);
+    return link.providerCustomerId === undefined ? 'held' : 'done';
+  }
+
+  async recordSyncFailure(args: {
+    customerId: string;
+    provider: ProviderName;
+    error: { name: string; message: string };
+    now: string;
+    nextDueAt: string;
+  }): Promise<void> {
+    const { customerId, provider, now } = args;
+    const nextDueAt = isoTime(args.nextDueAt);
+    const lastError = {
+      name: args.error.name.slice(0, MAX_ERROR_NAME),
+      message: args.error.message.slice(0, MAX_ERROR_MESSAGE),
+      at: now,
+    };
+    const values = { ':now': now, ':error': lastError, ':one': 1 };
+    try {
+      await this.#send({
+        Key: syncKey(customerId, provider),
+        UpdateExpression:
+          'SET #lastAttemptAt = :now, #lastError = :error, #nextDueAt = :due, #gsi4pk = :gsi4pk, #gsi4sk = :gsi4sk ADD #consecutiveFailures :one',
+        ConditionExpression: 'attribute_exists(#pk) AND #status <> :gone',
+        ExpressionAttributeValues: {
+          ...values,
+          ':gone': 'gone',
+          ':due': nextDueAt,
+          ...gsi4Values(customerId, provider, nextDueAt),
+        },
+      });
+      return;
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+    // The link went gone (or never existed): record the failure, but a gone link stays off the due index.
+    try {
+      await this.#send({
+        Key: syncKey(customerId, provider),
+        UpdateExpression: 'SET #lastAttemptAt = :now, #lastError = :error ADD #consecutiveFailures :one',
+        ConditionExpression: 'attribute_exists(#pk)',
+        ExpressionAttributeValues: values,
+      });
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) {
+        throw new StoreNotFoundError(`customer ${customerId} has no ${provider} link`);
+      }
+      throw error;
+    }
+  }
+
+  async markGone(args: { customerId: string; provider: ProviderName; now: string }): Promise<void> {
+    const { customerId, provider, now } = args;
+    for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
+      const codes = await this.#transact([
+        this.#update({
+          Key: linkKey(customerId, provider),
+          UpdateExpression: 'SET #status = :gone, #goneAt = if_not_exists(#goneAt, :now)',
+          ConditionExpression: 'attribute_exists(#pk)',
+          ExpressionAttributeValues: { ':gone': 'gone', ':now': now },
+        }),
+        this.#update({
+          Key: syncKey(customerId, provider),
+          UpdateExpression: 'SET #status = :gone REMOVE #nextDueAt, #gsi4pk, #gsi4sk',
+          ConditionExpression: 'attribute_exists(#pk)',
+          ExpressionAttributeValues: { ':gone': 'gone' },
+        }),
+      ]);
+      if (!codes) return;
+      if (codes.includes('ConditionalCheckFailed')) {
+        throw new StoreNotFoundError(`customer ${customerId} has no ${provider} link`);
+      }
+      await this.#backoff(attempt);
+    }
+    throw new StoreContentionError(`customer ${customerId}: marking ${provider} gone kept conflicting`);
+  }
+
+  getCustomer(customerId: string): Promise<CustomerRecord | null> {
+    return this.#readCustomer(customerId, false);
+  }
+
+  async findByProviderId(provider: ProviderName, providerCustomerId: string): Promise<ProviderLink | null> {
+    const index = TABLE.indexes.byProviderId;
+    const [item] = await this.#queryIndex(index, providerIdValue(provider, providerCustomerId), 1);
+    return item ? toLink(item) : null;
+  }
+
+  async findByReference(reference: string): Promise<CustomerProfile | null> {
+    const [item] = await this.#queryIndex(TABLE.indexes.byReference, referenceValue(reference), 1);
+    return item ? toProfile(item) : null;
+  }
+
+  async findByEmail(email: string): Promise<CustomerProfile[]> {
+    const items = await this.#queryIndex(TABLE.indexes.byEmail, emailValue(email));
+    return items.map(toProfile);
+  }
+
+  async listCustomers(args: { limit: number; cursor?: string }): Promise<Page<CustomerProfile>> {
+    const index = TABLE.indexes.allCustomers;
+    const page = await this.#shardedPage({
+      shards: TABLE.listShards,
+      index,
+      partition: listShardValue,
+      limit: args.limit,
+      cursor: args.cursor,
+    });
+    return { items: page.items.map(toProfile), cursor: page.cursor };
+  }
+
+  async getHistory(args: {
+    customerId: string;
+    provider: ProviderName;
+    limit: number;
+    cursor?: string;
+  }): Promise<Page<HistoryEntry>> {
+    const pk = customerPk(args.customerId);
+    const prefix = historyPrefix(args.provider);
+    const start = args.cursor
+      ? decodeCursor(args.cursor, ({ key }) => key?.pk === pk && key.sk?.startsWith(prefix) === true).key
+      : null;
+    const page = await this.#queryPage(
+      {
+        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+        ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
+        ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
+        ScanIndexForward: false,
+      },
+      positiveLimit(args.limit),
+      start,
+      BASE_KEY,
+    );
+    return {
+      items: page.items.map(toHistoryEntry),
+      cursor: page.next ? encodeCursor({ shard: 0, key: page.next }) : null,
+    };
+  }
+
+  async *listDueLinks(args: {
+    provider: ProviderName;
+    dueBy: string;
+    limit: number;
+    cursor?: string;
+  }): AsyncGenerator<DueLink[]> {
+    let cursor: string | null = args.cursor ?? null;
+    do {
+      const page = await this.listDueLinksPage({ ...args, cursor });
+      if (page.items.length > 0) yield page.items;
+      cursor = page.cursor;
+    } while (cursor);
+  }
+
+  /**
+   * One page of `listDueLinks`, with the cursor to resume from (a scheduler that stops part-way, e.g.
+   * near its Lambda timeout, can hand it to the next run). Shards are read in order; within a shard, most
+   * overdue first.
+   */
+  async listDueLinksPage(args: {
+    provider: ProviderName;
+    dueBy: string;
+    limit: number;
+    cursor?: string | null | undefined;
+  }): Promise<Page<DueLink>> {
+    const page = await this.#shardedPage({
+      shards: TABLE.dueShards,
+      index: TABLE.indexes.dueForSync,
+      partition: (shard) => dueShardValue(args.provider, shard),
+      sortBelow: dueSortBound(args.dueBy),
+      limit: args.limit,
+      cursor: args.cursor ?? undefined,
+    });
+    return { items: page.items.map(toDueLink), cursor: page.cursor };
+  }
+
+  /** Bulk put of prepared items, retrying unprocessed ones; for imports into keys nobody else writes. */
+  batchPut(items: readonly Item[], options: BatchPutOptions = {}): Promise<void> {
+    return batchPut(this.#doc, this.#table, items, { sleep: this.#sleep, ...options });
+  }
+
+  /**
+   * Bulk import (bench seeding, first backfill into an empty table): profile, uniqueness guards, active
+   * links with their snapshot as version 1, history and due sync states. Batch writes carry no
+   * conditions, so this overwrites: use `createCustomer`/`linkProvider` where customers may exist.
+   */
+  importCustomers(customers: readonly ImportedCustomer[], now: string, options: BatchPutOptions = {}) {
+    return this.batchPut(
+      customers.flatMap((customer) => importedCustomerItems(customer, now, this.#retentionDays)),
+      options,
+    );
+  }
+
+  async #readCustomer(customerId: string, consistent: boolean): Promise<CustomerRecord | null> {
+    const items = await this.#queryAll({
+      KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
+      ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
+      ExpressionAttributeValues: {
+        ':pk': customerPk(customerId),
+        ':from': CURRENT_SK_RANGE.from,
+        ':to': CURRENT_SK_RANGE.to,
+      },
+      ConsistentRead: consistent,
+    });
+    const sk = (item: Item) => String(item.sk);
+    const profile = items.find((item) => sk(item) === PROFILE_SK);
+    if (!profile) return null;
+    return {
+      profile: toProfile(profile),
+      links: items.filter((item) => sk(item).startsWith('PROVIDER#')).map(toLink),
+      syncStates: items.filter((item) => sk(item).startsWith('SYNC#')).map(toSyncState),
+    };
+  }
+
+  /** Consistent read: it decides what a following conditional write expects, or why one failed. */
+  async #get(key: ItemKey): Promise<Item | null> {
+    const { Item } = await this.#doc.send(
+      new GetCommand({ TableName: this.#table, Key: key, ConsistentRead: true }),
+    );
+    return Item ?? null;
+  }
+
+  async #readLink(customerId: string, provider: ProviderName): Promise<LinkItem | null> {
+    const item = await this.#get(linkKey(customerId, provider));
+    return item ? LinkItemSchema.parse(item) : null;
+  }
+
+  async #readSync(customerId: string, provider: ProviderName): Promise<SyncItem | null> {
+    const item = await this.#get(syncKey(customerId, provider));
+    return item ? SyncItemSchema.parse(item) : null;
+  }
+
+  async #guardOwner(key: ItemKey): Promise<string | null> {
+    const item = await this.#get(key);
+    return item ? GuardItemSchema.parse(item).customerId : null;
+  }
+
+  async #providerIdConflict(provider: ProviderName, providerCustomerId: string): Promise<StoreConflictError> {
+    const owner = await this.#guardOwner(providerIdGuardKey(provider, providerCustomerId));
+    return new StoreConflictError(
+      'provider-id-linked',
+      `this ${provider} customer is linked to customer ${owner ?? 'unknown'}`,
+      owner,
+    );
+  }
+
+  /** Claims the provider id for this customer; a no-op when this customer holds it already. */
+  #providerIdGuardPut(customerId: string, provider: ProviderName, providerCustomerId: string) {
+    return {
+      Put: {
+        TableName: this.#table,
+        Item: { ...providerIdGuardKey(provider, providerCustomerId), customerId },
+        ConditionExpression: 'attribute_not_exists(pk) OR customerId = :customerId',
+        ExpressionAttributeValues: { ':customerId': customerId },
+      },
+    };
+  }
+
+  #historyPut(customerId: string, snapshot: CustomerSnapshot, version: number, recordedAt: string) {
+    return {
+      Put: {
+        TableName: this.#table,
+        Item: historyItem({ customerId, snapshot, version, recordedAt, retentionDays: this.#retentionDays }),
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    };
+  }
+
+  /**
+   * The change transaction: new latest on the link, its history item and the sync state, all or nothing.
+   * False when another writer got in first (or the link went gone meanwhile): decide again.
+   */
+  async #storeChange(
+    link: LinkItem,
+    snapshot: CustomerSnapshot,
+    success: SyncSuccess & { seen: { order: string; hash: string } },
+    reactivate: boolean,
+  ): Promise<boolean> {
+    const version = link.version + 1;
+    const sync = syncSuccessExpression(success);
+    const codes = await this.#transact([
+      this.#update({
+        Key: linkKey(link.customerId, link.provider),
+        UpdateExpression: `SET #snapshot = :snapshot, #contentHash = :hash, #orderKey = :order, #version = :version${
+          reactivate ? ', #status = :active REMOVE #goneAt' : ''
+        }`,
+        ConditionExpression:
+          '#version = :expected AND #status = :status AND (attribute_not_exists(#contentHash) OR #contentHash <> :hash) AND (attribute_not_exists(#orderKey) OR #orderKey < :order)',
+        ExpressionAttributeValues: {
+          ':snapshot': snapshot,
+          ':hash': success.seen.hash,
+          ':order': success.seen.order,
+          ':version': version,
+          ':expected': link.version,
+          ':status': link.status,
+          ...(reactivate ? { ':active': 'active' } : {}),
+        },
+      }),
+      this.#historyPut(link.customerId, snapshot, version, success.now),
+      this.#update({
+        Key: syncKey(link.customerId, link.provider),
+        UpdateExpression: sync.UpdateExpression,
+        ConditionExpression: `attribute_exists(#pk) AND ${NEWER_ORDER}`,
+        ExpressionAttributeValues: sync.ExpressionAttributeValues,
+      }),
+    ]);
+    return codes === null;
+  }
+
+  async #reactivateLink(link: LinkItem): Promise<void> {
+    try {
+      await this.#send({
+        Key: linkKey(link.customerId, link.provider),
+        UpdateExpression: 'SET #status = :active REMOVE #goneAt',
+        ConditionExpression: '#status = :gone',
+        ExpressionAttributeValues: { ':active': 'active', ':gone': 'gone' },
+      });
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  /**
+   * The one write of an unchanged re-sync: the sync-state item, a few hundred bytes (1 WCU on the table).
+   * With `seen` it also raises the newest order key seen, on condition that the stored content is still
+   * `seen.hash`, so a delayed older fetch cannot later replace content a newer fetch confirmed. Unless
+   * reactivating, a link marked gone meanwhile stays off the due index. False when a condition failed.
+   */
+  async #recordSuccess(success: SyncSuccess, reactivate: boolean): Promise<boolean> {
+    const guardGone = success.due && !reactivate;
+    const { UpdateExpression, ExpressionAttributeValues } = syncSuccessExpression(success);
+    try {
+      await this.#send({
+        Key: syncKey(success.customerId, success.provider),
+        UpdateExpression,
+        ConditionExpression: [
+          'attribute_exists(#pk)',
+          ...(guardGone ? ['#status <> :gone'] : []),
+          ...(success.seen
+            ? ['(attribute_not_exists(#contentHash) OR #contentHash = :hash)', NEWER_ORDER]
+            : []),
+        ].join(' AND '),
+        ExpressionAttributeValues: {
+          ...ExpressionAttributeValues,
+          ...(guardGone ? { ':gone': 'gone' } : {}),
+        },
+      });
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  /** An Update for a transaction or for `#send`, with `#name` placeholders filled in from the expressions. */
+  #update(input: Omit<UpdateCommandInput, 'TableName' | 'ExpressionAttributeNames'>) {
+    return {
+      Update: {
+        TableName: this.#table,
+        ...input,
+        UpdateExpression: input.UpdateExpression ?? '',
+        ExpressionAttributeNames: attributeNames(input.UpdateExpression, input.ConditionExpression),
+      },
+    };
+  }
+
+  async #send(input: Omit<UpdateCommandInput, 'TableName' | 'ExpressionAttributeNames'>): Promise<void> {
+    await this.#doc.send(new UpdateCommand(this.#update(input).Update));
+  }
+
+  /**
+   * Runs a transaction. Returns null on success, or the per-item cancellation codes when DynamoDB
+   * cancelled it for a condition or a conflicting concurrent transaction; every other error propagates.
+   */
+  async #transact(items: NonNullable<TransactWriteCommandInput['TransactItems']>): Promise<string[] | null> {
+    try {
+      await this.#doc.send(new TransactWriteCommand({ TransactItems: items }));
+      return null;
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const codes = (error.CancellationReasons ?? []).map((reason) => reason.Code ?? 'None');
+      const expected = new Set(['None', 'ConditionalCheckFailed', 'TransactionConflict']);
+      if (codes.length === 0 || !codes.every((code) => expected.has(code))) throw error;
+      return codes;
+    }
+  }
+
+  async #backoff(attempt: number): Promise<void> {
+    await this.#sleep(Math.random() * Math.min(100, 5 * 2 ** Math.min(attempt, 5)));
+  }
+
+  async #queryAll(input: Omit<QueryCommandInput, 'TableName'>): Promise<Item[]> {
+    const items: Item[] = [];
+    let start: QueryCommandInput['ExclusiveStartKey'];
+    do {
+      const output = await this.#doc.send(
+        new QueryCommand({ TableName: this.#table, ...input, ExclusiveStartKey: start }),
+      );
+      items.push(...(output.Items ?? []));
+      start = output.LastEvaluatedKey;
+    } while (start);
+    return items;
+  }
+
+  async #queryIndex(index: { name: string; partitionKey: string }, value: string, limit?: number) {
+    const input = {
+      IndexName: index.name,
+      KeyConditionExpression: '#k = :v',
+      ExpressionAttributeNames: { '#k': index.partitionKey },
+      ExpressionAttributeValues: { ':v': value },
+    };
+    if (limit === undefined) return this.#queryAll(input);
+    const output = await this.#doc.send(new QueryCommand({ TableName: this.#table, ...input, Limit: limit }));
+    return output.Items ?? [];
+  }
+
+  /**
+   * Up to `limit` items from `start`, and the key to continue from when more exist. Asks for one item
+   * more than the page so the last page says so itself, instead of handing out a cursor to an empty page.
+   */
+  async #queryPage(
+    input: Omit<QueryCommandInput, 'TableName'>,
+    limit: number,
+    start: StartKey | null,
+    keyAttributes: string[],
+  ): Promise<{ items: Item[]; next: StartKey | null }> {
+    const items: Item[] = [];
+    let exclusiveStartKey: QueryCommandInput['ExclusiveStartKey'] = start ?? undefined;
+    do {
+      const output = await this.#doc.send(
+        new QueryCommand({
+          TableName: this.#table,
+          ...input,
+          Limit: limit + 1 - items.length,
+          ExclusiveStartKey: exclusiveStartKey,
+        }),
+      );
+      items.push(...(output.Items ?? []));
+      exclusiveStartKey = output.LastEvaluatedKey;
+    } while (exclusiveStartKey && items.length <= limit);
+    if (items.length <= limit) return { items, next: null };
+    const page = items.slice(0, limit);
+    const last = page[page.length - 1] ?? {};
+    return { items: page, next: Object.fromEntries(keyAttributes.map((name) => [name, String(last[name])])) };
+  }
+
+  /** A page over a sharded index: shard 0 to the end, then shard 1, and so on. */
+  async #shardedPage(args: {
+    shards: number;
+    index: { name: string; partitionKey: string; sortKey: string };
+    partition: (shard: number) => string;
+    sortBelow?: string;
+    limit: number;
+    cursor: string | undefined;
+  }): Promise<{ items: Item[]; cursor: string | null }> {
+    const { shards, index, partition, sortBelow } = args;
+    const limit = positiveLimit(args.limit);
+    const belongs = ({ shard, key }: CursorPosition) =>
+      shard < shards && (key === null || key[index.partitionKey] === partition(shard));
+    let { shard, key } = args.cursor ? decodeCursor(args.cursor, belongs) : { shard: 0, key: null };
+    const items: Item[] = [];
+    for (; shard < shards && items.length < limit; shard++, key = null) {
+      const page = await this.#queryPage(
+        {
+          IndexName: index.name,
+          KeyConditionExpression: `#pk = :pk${sortBelow ? ' AND #sk < :below' : ''}`,
+          ExpressionAttributeNames: {
+            '#pk': index.partitionKey,
+            ...(sortBelow ? { '#sk': index.sortKey } : {}),
+          },
+          ExpressionAttributeValues: {
+            ':pk': partition(shard),
+            ...(sortBelow ? { ':below': sortBelow } : {}),
+          },
+        },
+        limit - items.length,
+        key,
+        indexKey(index),
+      );
+      items.push(...page.items);
+      if (page.next) return { items, cursor: encodeCursor({ shard, key: page.next }) };
+    }
+    return { items, cursor: shard < shards ? encodeCursor({ shard, key: null }) : null };
+  }
+}
+
+/** A successful fetch, as recorded on the sync-state item. */
+interface SyncSuccess {
+  customerId: string;
+  provider: ProviderName;
+  now: string;
+  /** UTC ISO (`isoTime`), as the due index sorts it. */
+  nextDueAt: string;
+  /** Active (or reactivated) links become due at `nextDueAt`; a gone link stays off the due index. */
+  due: boolean;
+  /** The fetched snapshot's order key and content hash, when it is the newest seen. */
+  seen?: { order: string; hash: string };
+  /** Writes the item's identity too, so the update also makes a complete item where none was. */
+  providerCustomerId?: string;
+}
+
+/** Only raise the highest order key seen; with `:order`. */
+const NEWER_ORDER = '(attribute_not_exists(#orderKey) OR #orderKey < :order)';
+
+function syncSuccessExpression(success: SyncSuccess) {
+  const set = ['#lastSuccessAt = :now', '#lastAttemptAt = :now', '#consecutiveFailures = :zero'];
+  const values: Record<string, unknown> = { ':now': success.now, ':zero': 0 };
+  if (success.due) {
+    set.push('#status = :active', '#nextDueAt = :due', '#gsi4pk = :gsi4pk', '#gsi4sk = :gsi4sk');
+    Object.assign(values, {
+      ':active': 'active',
+      ':due': success.nextDueAt,
+      ...gsi4Values(success.customerId, success.provider, success.nextDueAt),
+    });
+  }
+  if (success.seen) {
+    set.push('#orderKey = :order', '#contentHash = :hash');
+    Object.assign(values, { ':order': success.seen.order, ':hash': success.seen.hash });
+  }
+  if (success.providerCustomerId) {
+    set.push('#customerId = :customerId', '#provider = :provider', '#providerCustomerId = :id');
+    Object.assign(values, {
+      ':customerId': success.customerId,
+      ':provider': success.provider,
+      ':id': success.providerCustomerId,
+    });
+  }
+  return { UpdateExpression: `SET ${set.join(', ')} REMOVE #lastError`, ExpressionAttributeValues: values };
+}
+
+function gsi4Values(customerId: string, provider: ProviderName, nextDueAt: string) {
+  const keys = dueIndexKeys(customerId, provider, nextDueAt);
+  return { ':gsi4pk': keys.gsi4pk, ':gsi4sk': keys.gsi4sk };
+}
+
+/** `#name` placeholders used in the expressions, each standing for the attribute of the same name. */
+function attributeNames(...expressions: (string | undefined)[]): Record<string, string> {
+  const names: Record<string, string> = {};
+  for (const expression of expressions) {
+    for (const [placeholder, name] of expression?.matchAll(/#(\w+)/g) ?? []) {
+      if (name) names[placeholder] = name;
+    }
+  }
+  return names;
+}
+
+function positiveLimit(limit: number): number {
+  if (!Number.isInteger(limit) || limit < 1) throw new RangeError('limit must be a positive integer');
+  return limit;
+}

@@ -1,0 +1,450 @@
+import { ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
+import { ulid } from 'ulid';
+import type { ProviderName } from '../../../lib/customer/snapshot.ts';
+import { contentHash } from '../../../lib/store/content-hash.ts';
+import { CustomerStore } from '../../../lib/store/customer-store.ts';
+import { historySk, linkKey, syncKey } from '../../../lib/store/keys.ts';
+import { createTestTable, type TestTable } from '../../helpers/dynamodb.ts';
+import {
+  capacityUnits,
+  instrumentedStore,
+  linkedCustomer,
+  makeInput,
+  makeSnapshot,
+  RETENTION_DAYS,
+  rawItem,
+  type SentCommand,
+} from './store-fixtures.ts';
+
+describe('CustomerStore.writeSnapshot', () => {
+  let table: TestTable;
+  let store: CustomerStore;
+  beforeAll(async () => {
+    table = await createTestTable('store-write');
+    store = new CustomerStore({
+      doc: table.doc,
+      tableName: table.tableName,
+      historyRetentionDays: RETENTION_DAYS,
+    });
+  });
+  afterAll(async () => table.drop());
+
+  const now = '2024-06-02T00:00:05.000Z';
+  const nextDueAt = '2024-06-03T00:00:00.000Z';
+
+  async function historyOf(customerId: string, provider: ProviderName = 'palomma') {
+    const page = await store.getHistory({ customerId, provider, limit: 100 });
+    return page.items;
+  }
+
+  it('stores a first snapshot as version 1 with one history item and records the sync success', async () => {
+    const { customerId, providerCustomerId } = await linkedCustomer(store);
+    const snapshot = makeSnapshot({ providerCustomerId });
+
+    await expect(store.writeSnapshot({ customerId, snapshot, now, nextDueAt })).resolves.toEqual({
+      result: 'changed',
+      version: 1,
+    });
+
+    const record = await store.getCustomer(customerId);
+    expect(record?.links[0]).toMatchObject({ status: 'active', version: 1, snapshot });
+    expect(record?.syncStates[0]).toMatchObject({
+      lastSuccessAt: now,
+      consecutiveFailures: 0,
+      lastError: null,
+      nextDueAt,
+    });
+    expect(await historyOf(customerId)).toEqual([
+      { customerId, provider: 'palomma', version: 1, snapshot, recordedAt: now },
+    ]);
+  });
+
+  it('writes no snapshot and no history for unchanged content, only the sync state', async () => {
+    const { customerId, providerCustomerId } = await linkedCustomer(store);
+    const first = makeSnapshot({ providerCustomerId });
+    await store.writeSnapshot({ customerId, snapshot: first, now, nextDueAt });
+    const linkBefore = await rawItem(table.doc, table.tableName, linkKey(customerId, 'palomma'));
+
+    const again = { ...first, fetchedAt: '2024-06-05T00:00:00.000Z' };
+    const later = '2024-06-05T00:00:01.000Z';
+    const laterDue = '2024-06-06T00:00:00.000Z';
+    const outcome = await store.writeSnapshot({
+      customerId,
+      snapshot: again,
+      now: later,
+      nextDueAt: laterDue,
+    });
+
+    expect(outcome).toEqual({ result: 'unchanged', version: 1 });
+    expect(await rawItem(table.doc, table.tableName, linkKey(customerId, 'palomma'))).toEqual(linkBefore);
+    expect(await historyOf(customerId)).toHaveLength(1);
+    const sync = (await store.getCustomer(customerId))?.syncStates[0];
+    expect(sync).toMatchObject({ lastSuccessAt: later, nextDueAt: laterDue });
+  });
+
+  it('ignores a snapshot with an older provider update time, even when fetched later', async () => {
+    const { customerId, providerCustomerId } = await linkedCustomer(store);
+    const newer = makeSnapshot({ providerCustomerId, providerUpdatedAt: '2024-06-10T00:00:00.000Z' });
+    await store.writeSnapshot({ customerId, snapshot: newer, now, nextDueAt });
+
+    const older = makeSnapshot({
+      providerCustomerId,
+      givenName: 'Old',
+      providerUpdatedAt: '2024-06-09T00:00:00.000Z',
+      fetchedAt: '2024-06-20T00:00:00.000Z',
+    });
+    const outcome = await store.writeSnapshot({ customerId, snapshot: older, now, nextDueAt });
+
+    expect(outcome).toEqual({ result: 'stale', version: 1 });
+    expect((await store.getCustomer(customerId))?.links[0]?.snapshot).toEqual(newer);
+    expect(await historyOf(customerId)).toHaveLength(1);
+  });
+
+  it('orders by fetch time when the provider keeps no update time (Mollie)', async () => {
+    const { customerId, providerCustomerId } = await linkedCustomer(store, { provider: 'mollie' });
+    const at = (fetchedAt: string, givenName: string) =>
+      makeSnapshot({ provider: 'mollie', providerCustomerId, providerUpdatedAt: null, fetchedAt, givenName });
+    const write = (snapshot: ReturnType<typeof at>) =>
+      store.writeSnapshot({ customerId, snapshot, now, nextDueAt });
+
+    await expect(write(at('2024-06-02T10:00:00.000Z', 'B'))).resolves.toEqual({
+      result: 'changed',
+      version: 1,
+    });
+    await expect(write(at('2024-06-02T09:00:00.000Z', 'A'))).resolves.toEqual({
+      result: 'stale',
+      version: 1,
+    });
+    await expect(write(at('2024-06-02T11:00:00+01:00', 'C'))).resolves.toEqual({
+      result: 'stale',
+      version: 1,
+    });
+    await expect(write(at('2024-06-02T11:00:00.000Z', 'D'))).resolves.toEqual({
+      result: 'changed',
+      version: 2,
+    });
+
+    const record = await store.getCustomer(customerId);
+    expect(record?.links[0]?.snapshot?.givenName).toBe('D');
+  });
+
+  it('decides by the condition, not by its read: a writer overtaken between read and write ends stale', async () => {
+    const { customerId, providerCustomerId } = await linkedCustomer(store);
+    const base = makeSnapshot({ providerCustomerId, providerUpdatedAt: '2024-06-01T00:00:00.000Z' });
+    await store.writeSnapshot({ customerId, snapshot: base, now, nextDueAt });
+    const older = makeSnapshot({
+      providerCustomerId,
+      givenName: 'B',
+      providerUpdatedAt: '2024-06-02T00:00:00.000Z',
+    });
+    const newest = makeSnapshot({
+      providerCustomerId,
+      givenName: 'C',
+      providerUpdatedAt: '2024-06-03T00:00:00.000Z',
+    });
+
+    // The slow writer has read version 1 and decided to write; the fast one commits before it does.
+    let overtaken = false;
+    const slow = instrumentedStore(table.tableName, {
+      intercept: async ({ name }) => {
+        if (name !== 'TransactWriteItemsCommand' || overtaken) return;
+        overtaken = true;
+        await expect(store.writeSnapshot({ customerId, snapshot: newest, now, nextDueAt })).resolves.toEqual({
+          result: 'changed',
+          version: 2,
+        });
+      },
+    });
+    try {
+      await expect(
+        slow.store.writeSnapshot({ customerId, snapshot: older, now, nextDueAt }),
+      ).resolves.toEqual({
+        result: 'stale',
+        version: 2,
+      });
+    } finally {
+      slow.destroy();
+    }
+
+    expect(overtaken).toBe(true);
+    expect((await store.getCustomer(customerId))?.links[0]?.snapshot).toEqual(newest);
+    expect((await historyOf(customerId)).map((entry) => entry.snapshot.givenName)).toEqual(['C', 'Ana']);
+  });
+
+  it('makes an older fetch of other content stale once a newer fetch confirmed the stored content', async () => {
+    const { customerId, providerCustomerId } = await linkedCustomer(store, { provider: 'mollie' });
+    const at = (fetchedAt: string, givenName: string) =>
+      makeSnapshot({ provider: 'mollie', providerCustomerId, providerUpdatedAt: null, fetchedAt, givenName });
+    const write = (snapshot: ReturnType<typeof at>) =>
+      store.writeSnapshot({ customerId, snapshot, now, nextDueAt });
+
+    await write(at('2024-06-02T01:00:00.000Z', 'A'));
+    // Edited to B and back to A at the provider; the fetch of A at 03:00 arrives before the one of B at 02:00.
+    await expect(write(at('2024-06-02T03:00:00.000Z', 'A'))).resolves.toEqual({
+      result: 'unchanged',
+      version: 1,
+    });
+    await expect(write(at('2024-06-02T02:00:00.000Z', 'B'))).resolves.toEqual({
+      result: 'stale',
+      version: 1,
+    });
+
+    expect((await store.getCustomer(customerId))?.links[0]?.snapshot?.givenName).toBe('A');
+  });
+
+  it('decides again when the content it found unchanged was replaced before its sync-state write', async () => {
+    const { customerId, providerCustomerId } = await linkedCustomer(store, { provider: 'mollie' });
+    const at = (fetchedAt: string, givenName: string) =>
+      makeSnapshot({ provider: 'mollie', providerCustomerId, providerUpdatedAt: null, fetchedAt, givenName });
+    await store.writeSnapshot({ customerId, snapshot: at('2024-06-02T01:00:00.000Z', 'C'), now, nextDueAt });
+
+    // The slow writer has read C and found its C (fetched 03:00) unchanged; before it records that, a
+    // fast writer stores A (fetched 02:00). The newest state is C again, so the slow writer must store it.
+    let overtaken = false;
+    const slow = instrumentedStore(table.tableName, {
+      intercept: async ({ name }) => {
+        if (name !== 'UpdateItemCommand' || overtaken) return;
+        overtaken = true;
+        await store.writeSnapshot({
+          customerId,
+          snapshot: at('2024-06-02T02:00:00.000Z', 'A'),
+          now,
+          nextDueAt,
+        });
+      },
+    });
+    try {
+      await expect(
+        slow.store.writeSnapshot({
+          customerId,
+          snapshot: at('2024-06-02T03:00:00.000Z', 'C'),
+          now,
+          nextDueAt,
+        }),
+      ).resolves.toEqual({ result: 'changed', version: 3 });
+    } finally {
+      slow.destroy();
+    }
+
+    expect(overtaken).toBe(true);
+    expect((await historyOf(customerId, 'mollie')).map((entry) => entry.snapshot.givenName)).toEqual([
+      'C',
+      'A',
+      'C',
+    ]);
+  });
+
+  it('gives history items a TTL of recordedAt plus the retention days, in epoch seconds', async () => {
+    const { customerId, providerCustomerId } = await linkedCustomer(store);
+    await store.writeSnapshot({ customerId, snapshot: makeSnapshot({ providerCustomerId }), now, nextDueAt });
+
+    const item = await rawItem(table.doc, table.tableName, {
+      pk: `CUSTOMER#${customerId}`,
+      sk: historySk('palomma', 1),
+    });
+    expect(item?.expiresAt).toBe(Date.parse(now) / 1000 + RETENTION_DAYS * 86_400);
+    expect(item?.contentHash).toBe(contentHash(makeSnapshot({ providerCustomerId })));
+  });
+
+  it('answers no-link for an unknown customer, a pending link or another provider customer id', async () => {
+    const { customerId, providerCustomerId } = await linkedCustomer(store);
+    const other = makeSnapshot({ providerCustomerId: `${providerCustomerId}-other` });
+    await expect(store.writeSnapshot({ customerId, snapshot: other, now, nextDueAt })).resolves.toEqual({
+      result: 'no-link',
+    });
+    await expect(
+      store.writeSnapshot({ customerId: 'nobody', snapshot: makeSnapshot(), now, nextDueAt }),
+    ).resolves.toEqual({ result: 'no-link' });
+    const pending = ulid();
+    await store.createCustomer({ customerId: pending, input: makeInput(), providers: ['palomma'], now });
+    await expect(
+      store.writeSnapshot({
+        customerId: pending,
+        snapshot: makeSnapshot({ providerCustomerId: 'pal_x' }),
+        now,
+        nextDueAt,
+      }),
+    ).resolves.toEqual({ result: 'no-link' });
+    expect(await historyOf(customerId)).toHaveLength(0);
+    expect((await store.getCustomer(pending))?.links[0]).toMatchObject({ status: 'pending', snapshot: null });
+  });
+
+  it('costs one write capacity unit on the table for an unchanged re-sync', async () => {
+    const { customerId, providerCustomerId } = await linkedCustomer(store);
+    const snapshot = makeSnapshot({ providerCustomerId });
+    const measured = instrumentedStore(table.tableName, { capacity: true });
+    const writes = (commands: SentCommand[]) => commands.filter((c) => !/^(Get|Query)/.test(c.name));
+    try {
+      await measured.store.writeSnapshot({ customerId, snapshot, now, nextDueAt });
+      const changed = writes(measured.sent);
+      measured.sent.length = 0;
+      await measured.store.writeSnapshot({
+        customerId,
+        snapshot: { ...snapshot, fetchedAt: '2024-06-09T00:00:00.000Z' },
+        now,
+        nextDueAt: '2024-06-10T00:00:00.000Z',
+      });
+      const unchanged = writes(measured.sent);
+
+      expect(unchanged.map((c) => [c.name, c.input.Key])).toEqual([
+        ['UpdateItemCommand', syncKey(customerId, 'palomma')],
+      ]);
+      const capacity = unchanged[0]?.output.ConsumedCapacity;
+      // Table: one unit (the sync item is far under 1 KB). The due index moves its entry to the new
+      // due time, which DynamoDB bills as a delete plus a put on that index.
+      expect(capacity).toMatchObject({ Table: { CapacityUnits: 1 } });
+      expect(capacity).toMatchObject({ GlobalSecondaryIndexes: { dueForSync: { CapacityUnits: 2 } } });
+      // The change itself rewrites the link (over 1 KB) and puts history, transactionally (double cost).
+      expect(capacityUnits(changed)).toBeGreaterThan(4);
+    } finally {
+      measured.destroy();
+    }
+  });
+
+  it('lets AWS errors such as throttling reach the caller', async () => {
+    const { customerId, providerCustomerId } = await linkedCustomer(store);
+    const snapshot = makeSnapshot({ providerCustomerId });
+    const throttle = (commandName: string) =>
+      instrumentedStore(table.tableName, {
+        intercept: ({ name }) => {
+          if (name === commandName) {
+            throw new ProvisionedThroughputExceededException({
+              message: 'simulated throttling',
+              $metadata: {},
+            });
+          }
+        },
+      });
+    const write = (target: CustomerStore, fetchedAt: string) =>
+      target.writeSnapshot({ customerId, snapshot: { ...snapshot, fetchedAt }, now, nextDueAt });
+    const onChange = throttle('TransactWriteItemsCommand');
+    const onResync = throttle('UpdateItemCommand');
+    try {
+      await expect(write(onChange.store, '2024-06-02T00:00:00.000Z')).rejects.toBeInstanceOf(
+        ProvisionedThroughputExceededException,
+      );
+      await write(store, '2024-06-02T00:00:00.000Z');
+      await expect(write(onResync.store, '2024-06-03T00:00:00.000Z')).rejects.toBeInstanceOf(
+        ProvisionedThroughputExceededException,
+      );
+    } finally {
+      onChange.destroy();
+      onResync.destroy();
+    }
+  });
+});
+
+describe('CustomerStore sync state', () => {
+  let table: TestTable;
+  let store: CustomerStore;
+  beforeAll(async () => {
+    table = await createTestTable('store-sync');
+    store = new CustomerStore({
+      doc: table.doc,
+      tableName: table.tableName,
+      historyRetentionDays: RETENTION_DAYS,
+    });
+  });
+  afterAll(async () => table.drop());
+
+  const now = '2024-06-02T00:00:00.000Z';
+
+  it('counts concurrent failures without losing one, and a success resets them', async () => {
+    const { customerId, providerCustomerId } = await linkedCustomer(store);
+    await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        store.recordSyncFailure({
+          customerId,
+          provider: 'palomma',
+          error: { name: 'ProviderUnavailableError', message: `HTTP 503 (${i})` },
+          now,
+          nextDueAt: '2024-06-02T00:05:00.000Z',
+        }),
+      ),
+    );
+    const failed = (await store.getCustomer(customerId))?.syncStates[0];
+    expect(failed).toMatchObject({
+      consecutiveFailures: 12,
+      lastAttemptAt: now,
+      nextDueAt: '2024-06-02T00:05:00.000Z',
+      lastError: { name: 'ProviderUnavailableError', at: now },
+    });
+
+    await store.writeSnapshot({
+      customerId,
+      snapshot: makeSnapshot({ providerCustomerId }),
+      now,
+      nextDueAt: '2024-06-03T00:00:00.000Z',
+    });
+    expect((await store.getCustomer(customerId))?.syncStates[0]).toMatchObject({
+      consecutiveFailures: 0,
+      lastError: null,
+      lastSuccessAt: now,
+    });
+  });
+
+  it('keeps a gone link, its snapshot and history, and takes it off the due index', async () => {
+    const { customerId, providerCustomerId } = await linkedCustomer(store);
+    const snapshot = makeSnapshot({ providerCustomerId });
+    await store.writeSnapshot({ customerId, snapshot, now, nextDueAt: now });
+
+    await store.markGone({ customerId, provider: 'palomma', now: '2024-06-04T00:00:00.000Z' });
+    await store.recordSyncFailure({
+      customerId,
+      provider: 'palomma',
+      error: { name: 'ProviderNotFoundError', message: 'HTTP 404' },
+      now,
+      nextDueAt: now,
+    });
+
+    const record = await store.getCustomer(customerId);
+    expect(record?.links[0]).toMatchObject({ status: 'gone', goneAt: '2024-06-04T00:00:00.000Z', snapshot });
+    expect(record?.syncStates[0]?.nextDueAt).toBeNull();
+    const sync = await rawItem(table.doc, table.tableName, syncKey(customerId, 'palomma'));
+    expect(sync).not.toHaveProperty('gsi4pk');
+    expect(sync).not.toHaveProperty('gsi4sk');
+    const history = await store.getHistory({ customerId, provider: 'palomma', limit: 10 });
+    expect(history.items).toHaveLength(1);
+    const due = [];
+    for await (const page of store.listDueLinks({
+      provider: 'palomma',
+      dueBy: '2030-01-01T00:00:00Z',
+      limit: 50,
+    })) {
+      due.push(...page);
+    }
+    expect(due.map((link) => link.customerId)).not.toContain(customerId);
+  });
+
+  it('makes a gone link active again when a fetch newer than the 404 succeeds', async () => {
+    const { customerId, providerCustomerId } = await linkedCustomer(store);
+    const snapshot = makeSnapshot({ providerCustomerId, fetchedAt: '2024-06-02T00:00:00.000Z' });
+    await store.writeSnapshot({ customerId, snapshot, now, nextDueAt: now });
+    await store.markGone({ customerId, provider: 'palomma', now: '2024-06-04T00:00:00.000Z' });
+
+    // Fetched before the 404: says nothing about the customer existing now.
+    await store.writeSnapshot({
+      customerId,
+      snapshot: { ...snapshot, fetchedAt: '2024-06-03T00:00:00.000Z' },
+      now,
+      nextDueAt: now,
+    });
+    expect((await store.getCustomer(customerId))?.links[0]?.status).toBe('gone');
+
+    await store.writeSnapshot({
+      customerId,
+      snapshot: { ...snapshot, fetchedAt: '2024-06-05T00:00:00.000Z' },
+      now,
+      nextDueAt: '2024-06-06T00:00:00.000Z',
+    });
+    const record = await store.getCustomer(customerId);
+    expect(record?.links[0]).toMatchObject({ status: 'active', goneAt: null });
+    expect(record?.syncStates[0]?.nextDueAt).toBe('2024-06-06T00:00:00.000Z');
+  });
+
+  it('refuses to mark a link gone that does not exist', async () => {
+    await expect(store.markGone({ customerId: 'nobody', provider: 'palomma', now })).rejects.toMatchObject({
+      name: 'StoreNotFoundError',
+    });
+  });
+});
