@@ -1,0 +1,18 @@
+/**
+ * POST /customers body: `{ customer: CustomerInput, providers: ProviderName[] }`, plus the required
+ * `Idempotency-Key` header. Validation (with every provider's create rules) is in lib/sync/create-customer.ts;
+ * this schema is the shape, for documentation (OpenAPI) and clients.
+ */
+import * as z from 'zod';
+import { CustomerInputSchema } from '../../lib/customer/input.ts';
+import { ProviderNameSchema } from '../../lib/customer/snapshot.ts';
+
+export const CreateCustomerBodySchema = z
+  .object({
+    customer: CustomerInputSchema,
+    providers: z.array(ProviderNameSchema).min(1),
+  })
+  .strict();
+export type CreateCustomerBody = z.infer<typeof CreateCustomerBodySchema>;
+
+export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';

@@ -1,0 +1,6 @@
+/** POST /webhooks/{provider}: the path parameter. Bodies are provider-specific (lib/sync/webhook-verify.ts). */
+import * as z from 'zod';
+import { ProviderNameSchema } from '../../lib/customer/snapshot.ts';
+
+export const WebhookPathSchema = z.object({ provider: ProviderNameSchema });
+export type WebhookPath = z.infer<typeof WebhookPathSchema>;

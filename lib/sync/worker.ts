@@ -1,0 +1,171 @@
+/**
+ * The sync worker: one SQS message = one customer at one provider.
+ *
+ * Outcomes per message (partial batch responses, so one customer never fails the others):
+ * - refreshed (changed/unchanged/stale), link gone (404/410 → `markGone`), already gone: succeeds.
+ * - a pending link (its create at the provider has not succeeded): the create is completed with the
+ *   stored idempotency key and the profile's input.
+ * - retryable provider failure (rate limit, outage, timeout, contract violation): recorded on the sync
+ *   state AND the record fails, so SQS redelivers it (after a backed-off visibility timeout) and it ends
+ *   in the DLQ if the provider stays down past maxReceiveCount; the scheduler picks the link up again at
+ *   its backed-off next due time either way.
+ * - non-retryable provider failure (auth, rejected): recorded on the sync state (visible on the customer
+ *   and in `SyncFailures`) and the record SUCCEEDS: redelivering the same request cannot help, and
+ *   the scheduler retries at the backed-off due time (after credentials are fixed, say).
+ * - poison (unparseable body, unknown customer, no such link, no adapter for the provider): fails, so
+ *   it reaches the DLQ after maxReceiveCount tries.
+ * - store failures (DynamoDB throttling/5xx after the SDK's retries): the record fails.
+ */
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { ProviderName } from '../customer/snapshot.ts';
+import type { ProviderAdapter } from '../providers/adapter.ts';
+import type { CustomerStoreApi } from '../store/types.ts';
+import type { Clock } from './clock.ts';
+import { PoisonMessageError, TransientSyncError } from './errors.ts';
+import type { SyncMetrics } from './metrics.ts';
+import { createAtProvider } from './provider-create.ts';
+import { type SyncMessage, SyncMessageSchema } from './queue.ts';
+import { type RefreshOutcome, refreshLink } from './refresh.ts';
+import type { SyncSchedule } from './schedule.ts';
+
+export type SyncMessageOutcome =
+  | RefreshOutcome
+  /** A pending link was created at the provider. */
+  | 'created'
+  /** The create is held by another attempt, or not done yet for a reason retried later. */
+  | 'create-pending'
+  /** The provider rejected the create (recorded; retried by the scheduler with backoff). */
+  | 'create-failed'
+  /** A scheduled message for a link already synced after the message was sent. */
+  | 'skipped';
+
+export interface WorkerDeps {
+  store: CustomerStoreApi;
+  /** The adapters this worker may use; in AWS, the one of its `PROVIDER`. */
+  adapters: Partial<Record<ProviderName, ProviderAdapter>>;
+  clock: Clock;
+  schedule: SyncSchedule;
+  metrics: SyncMetrics;
+  createLeaseSeconds: number;
+  /** Postpones the redelivery of a failed message (ChangeMessageVisibility); optional. */
+  retryDelay?: (receiptHandle: string, seconds: number) => Promise<void>;
+  /** Called with each failed record's error before it is reported (logging). */
+  onRecordFailure?: (error: unknown, message: SyncMessage | null) => void;
+}
+
+export async function processSyncMessage(
+  deps: WorkerDeps,
+  message: SyncMessage,
+  options: { sentAt?: Date } = {},
+): Promise<SyncMessageOutcome> {
+  const { store, clock, schedule, metrics } = deps;
+  const adapter = deps.adapters[message.provider];
+  if (!adapter) throw new PoisonMessageError(`no adapter for provider ${message.provider} in this worker`);
+  const record = await store.getCustomer(message.customerId);
+  if (!record) throw new PoisonMessageError(`unknown customer ${message.customerId}`);
+  const link = record.links.find((item) => item.provider === message.provider);
+  if (!link) throw new PoisonMessageError(`customer ${message.customerId} has no ${message.provider} link`);
+  const syncState = record.syncStates.find((state) => state.provider === message.provider) ?? null;
+  const consecutiveFailures = syncState?.consecutiveFailures ?? 0;
+
+  if (link.status === 'gone') return 'gone';
+
+  // Decided by the link's state, not the message's reason: a scheduled message for a link still
+  // pending creation must complete the create, never fetch.
+  if (link.status === 'pending' || link.providerCustomerId === null) {
+    const created = await createAtProvider(
+      { store, adapter, clock, schedule, metrics, leaseSeconds: deps.createLeaseSeconds },
+      { customerId: message.customerId, input: record.profile.input, link, consecutiveFailures },
+    );
+    if (created.result.status === 'created') return 'created';
+    if (created.result.status === 'failed') return 'create-failed';
+    if (created.result.error) {
+      throw new TransientSyncError(`create at ${message.provider} not done: ${created.result.error.name}`, {
+        cause: created.result.error,
+        retryAfterSeconds: created.retryAfterSeconds,
+      });
+    }
+    return 'create-pending';
+  }
+
+  // The scheduler can enqueue a link again before the worker got to the first message (a backlog
+  // longer than the schedule interval); a sync that succeeded after this message was sent covers it.
+  const lastSuccessAt = syncState?.lastSuccessAt ? Date.parse(syncState.lastSuccessAt) : Number.NaN;
+  if (message.reason === 'scheduled' && options.sentAt && lastSuccessAt >= options.sentAt.getTime()) {
+    return 'skipped';
+  }
+
+  const report = await refreshLink(
+    { store, adapter, clock, schedule, metrics },
+    { customerId: message.customerId, providerCustomerId: link.providerCustomerId, consecutiveFailures },
+  );
+  if (report.outcome === 'failed' && report.error?.retryable) {
+    throw new TransientSyncError(`refresh at ${message.provider} failed: ${report.error.name}`, {
+      cause: report.error,
+      retryAfterSeconds: report.retryAfterSeconds,
+    });
+  }
+  return report.outcome;
+}
+
+/** Parses an SQS body; anything else than a sync message is poison. */
+export function parseSyncMessage(body: string): SyncMessage {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    throw new PoisonMessageError('message body is not JSON');
+  }
+  const parsed = SyncMessageSchema.safeParse(json);
+  if (!parsed.success) {
+    const paths = parsed.error.issues.map((issue) => issue.path.join('.') || '(root)');
+    throw new PoisonMessageError(`message body is not a sync message (${paths.join(', ')})`);
+  }
+  return parsed.data;
+}
+
+/** Redelivery delay after the n-th failed receive: 30 s doubling, capped at 15 min, or Retry-After. */
+export function redeliveryDelaySeconds(receiveCount: number, retryAfterSeconds?: number): number {
+  const backoff = Math.min(30 * 2 ** Math.max(receiveCount - 1, 0), 900);
+  return Math.max(backoff, retryAfterSeconds ?? 0);
+}
+
+export function createSyncRecordHandler(
+  deps: WorkerDeps,
+): (record: SQSRecord) => Promise<SyncMessageOutcome> {
+  return async (record) => {
+    let message: SyncMessage | null = null;
+    try {
+      message = parseSyncMessage(record.body);
+      const sent = Number(record.attributes?.SentTimestamp);
+      return await processSyncMessage(deps, message, Number.isFinite(sent) ? { sentAt: new Date(sent) } : {});
+    } catch (error) {
+      deps.onRecordFailure?.(error, message);
+      if (error instanceof TransientSyncError && deps.retryDelay) {
+        const receives = Number(record.attributes?.ApproximateReceiveCount ?? '1') || 1;
+        await deps.retryDelay(
+          record.receiptHandle,
+          redeliveryDelaySeconds(receives, error.retryAfterSeconds),
+        );
+      }
+      throw error;
+    }
+  };
+}
+
+/**
+ * Processes an SQS batch in parallel and reports failed records only. A batch where every record
+ * failed is reported the same way (not thrown), so a provider outage is not also a Lambda error storm.
+ */
+export async function processSyncBatch(
+  deps: WorkerDeps,
+  event: SQSEvent,
+  context?: Context,
+): Promise<SQSBatchResponse> {
+  const processor = new BatchProcessor(EventType.SQS);
+  return processPartialResponse(event, createSyncRecordHandler(deps), processor, {
+    ...(context ? { context } : {}),
+    throwOnFullBatchFailure: false,
+  });
+}
