@@ -2,7 +2,7 @@
  * Typed client for a sandbox's `/__control` API (see server.ts): what tests, the local runtime and the
  * benchmarks use to seed customers, change them "at the provider", inject faults and read stats.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { FaultKind, RouteName } from './server.ts';
 import type { WireRecord } from './support.ts';
 

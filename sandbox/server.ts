@@ -20,7 +20,7 @@ import {
 } from 'node:http';
 import type { Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ProviderName } from '../lib/customer/snapshot.ts';
 import { headerValue, isRecord, parseJson, type WireRecord } from './support.ts';
 

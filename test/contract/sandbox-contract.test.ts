@@ -17,7 +17,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { realpathSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ProviderName } from '../../lib/customer/snapshot.ts';
 import { freePort } from '../../lib/local/dynamodb-local.ts';
 import { type RunningSandboxes, startSandboxes } from '../../sandbox/index.ts';

@@ -1,5 +1,5 @@
 import { createServer } from 'node:http';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DELOS_EXAMPLE_CUSTOMERS, delosIdStyle } from '../../../sandbox/delos.ts';
 import { type RunningSandbox, SANDBOX_CREDENTIALS, startSandbox } from '../../../sandbox/index.ts';
 import { delosLogin, http, postJson } from './helpers.ts';

@@ -1,5 +1,5 @@
 /** Plain-fetch helpers for talking to the sandboxes the way an adapter would, without an adapter. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { SANDBOX_CREDENTIALS } from '../../../sandbox/index.ts';
 
 export interface HttpResult {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type RunningSandbox, startSandbox } from '../../../sandbox/index.ts';
 import { http, IdSchema, mollieAuth, postJson } from './helpers.ts';
 

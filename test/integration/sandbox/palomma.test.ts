@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type RunningSandbox, startSandbox } from '../../../sandbox/index.ts';
 import { PALOMMA_EXAMPLE_CUSTOMER } from '../../../sandbox/palomma.ts';
 import { http, IdSchema, palommaAuth, postJson } from './helpers.ts';
