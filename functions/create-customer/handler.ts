@@ -17,12 +17,8 @@ import { type Clock, systemClock } from '../../lib/sync/clock.ts';
 import { handleCreateCustomer } from '../../lib/sync/create-customer.ts';
 import { type AsyncHandler, lazyHandler, withPowertools } from '../../lib/sync/lambda.ts';
 import { powertoolsSyncMetrics } from '../../lib/sync/metrics.ts';
-import {
-  createIdempotencyPersistence,
-  createRuntimeAdapters,
-  createRuntimeSchedule,
-  createRuntimeStore,
-} from '../../lib/sync/runtime-deps.ts';
+import { createRuntimeSchedule, createRuntimeStore } from '../../lib/sync/runtime-deps.ts';
+import { createIdempotencyPersistence, createRuntimeAdapters } from '../../lib/sync/runtime-providers.ts';
 import type { SyncSchedule } from '../../lib/sync/schedule.ts';
 
 export { CreateCustomerBodySchema, IDEMPOTENCY_KEY_HEADER } from './schema.ts';

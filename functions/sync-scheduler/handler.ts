@@ -17,12 +17,12 @@ import { type AsyncHandler, lazyHandler, withPowertools } from '../../lib/sync/l
 import { noopSyncMetrics, powertoolsSyncMetrics } from '../../lib/sync/metrics.ts';
 import type { SyncQueue } from '../../lib/sync/queue.ts';
 import {
-  createRuntimeAdapters,
   createRuntimeQueue,
   createRuntimeSchedule,
   createRuntimeSqsClient,
   createRuntimeStore,
 } from '../../lib/sync/runtime-deps.ts';
+import { createRuntimeAdapters } from '../../lib/sync/runtime-providers.ts';
 import type { SyncSchedule } from '../../lib/sync/schedule.ts';
 import { type AdapterSource, runScheduledSync, type SchedulerSummary } from '../../lib/sync/scheduler.ts';
 import { SchedulerEventSchema } from './schema.ts';

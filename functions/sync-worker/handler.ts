@@ -17,11 +17,11 @@ import { type AsyncHandler, lazyHandler, withPowertools } from '../../lib/sync/l
 import { noopSyncMetrics, powertoolsSyncMetrics } from '../../lib/sync/metrics.ts';
 import { queueUrlFromArn, sqsRetryDelay } from '../../lib/sync/queue.ts';
 import {
-  createRuntimeAdapters,
   createRuntimeSchedule,
   createRuntimeSqsClient,
   createRuntimeStore,
 } from '../../lib/sync/runtime-deps.ts';
+import { createRuntimeAdapters } from '../../lib/sync/runtime-providers.ts';
 import type { SyncSchedule } from '../../lib/sync/schedule.ts';
 import { processSyncBatch } from '../../lib/sync/worker.ts';
 

@@ -8,7 +8,6 @@ import * as z from 'zod';
 import { intervalSeconds, isStageName, stageConfig } from '../../infra/stages.ts';
 import { PROVIDERS, type ProviderName, ProviderNameSchema } from '../customer/snapshot.ts';
 import { ConfigError, parseEnv, processEnv, StoreEnvSchema } from './env.ts';
-import { loadProviderConfigs, type ProviderConfigs } from './providers.ts';
 
 const positiveInt = z.coerce.number().int().positive();
 
@@ -157,9 +156,4 @@ export function queueUrlFor(config: Pick<RuntimeConfig, 'queueUrls'>, provider: 
     );
   }
   return url;
-}
-
-/** API configuration of the given providers, from this process's env (and secrets it names). */
-export function loadRuntimeProviderConfigs(providers: readonly ProviderName[]): Promise<ProviderConfigs> {
-  return loadProviderConfigs(processEnv(), { providers });
 }
