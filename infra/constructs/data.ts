@@ -7,7 +7,7 @@ import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } fr
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { IDEMPOTENCY_TABLE } from '../../lib/store/idempotency-table.ts';
-import { TABLE } from '../../lib/store/table.ts';
+import { type IndexDefinition, TABLE } from '../../lib/store/table.ts';
 import type { StageConfig } from '../stages.ts';
 
 export class DataStore extends Construct {
@@ -37,12 +37,16 @@ export class DataStore extends Construct {
       deletionProtection: retain,
       removalPolicy,
     });
-    for (const index of Object.values(TABLE.indexes)) {
+    const indexes: IndexDefinition[] = Object.values(TABLE.indexes);
+    for (const index of indexes) {
       this.table.addGlobalSecondaryIndex({
         indexName: index.name,
         partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
         sortKey: { name: index.sortKey, type: AttributeType.STRING },
-        projectionType: ProjectionType.ALL,
+        // The same projection as the local and test tables: it decides what the index costs to keep.
+        ...(index.projection.type === 'ALL'
+          ? { projectionType: ProjectionType.ALL }
+          : { projectionType: ProjectionType.INCLUDE, nonKeyAttributes: [...index.projection.attributes] }),
       });
     }
 

@@ -191,9 +191,10 @@ export class SyncPipeline extends Construct {
     for (const provider of backfillProviders) {
       secrets.of(provider).api.grantRead(this.scheduler.fn);
     }
-    // Pages the due-for-sync index. Backfill looks customers up by provider id and reference and
-    // imports unknown ones with conditional transactions (createCustomer, linkProvider, writeSnapshot),
-    // so an import never overwrites; without backfill providers it only reads.
+    // Pages the due-for-sync index and batch-reads the due times of each page's sync states. Backfill
+    // looks customers up by provider id and reference and imports unknown ones with conditional
+    // transactions (createCustomer, linkProvider, writeSnapshot), so an import never overwrites; without
+    // backfill providers it only reads.
     grantTable(this.scheduler.fn, {
       table: data.table,
       key: data.key,
@@ -201,12 +202,13 @@ export class SyncPipeline extends Construct {
         backfillProviders.length > 0
           ? [
               'dynamodb:GetItem',
+              'dynamodb:BatchGetItem',
               'dynamodb:Query',
               'dynamodb:PutItem',
               'dynamodb:UpdateItem',
               'dynamodb:ConditionCheckItem',
             ]
-          : ['dynamodb:GetItem', 'dynamodb:Query'],
+          : ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
       indexes: [
         TABLE.indexes.dueForSync.name,
         ...(backfillProviders.length > 0

@@ -1,23 +1,29 @@
 /**
- * Bulk puts for imports, backfills and bench seeding. BatchWriteItem takes 25 items and may hand back
- * some as UnprocessedItems (throttling, partition limits) without failing: those are retried with
- * exponential backoff and full jitter until done or out of attempts, never dropped.
+ * Batch reads and writes. BatchWriteItem takes 25 items and BatchGetItem 100 keys, and either may hand
+ * some back (UnprocessedItems/UnprocessedKeys: throttling, partition or response-size limits) without
+ * failing: those are retried with exponential backoff and full jitter until done or out of attempts,
+ * never dropped.
  * Batch writes carry no conditions: callers own uniqueness (use them on keys nobody else writes).
  */
-import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { StoreBatchIncompleteError } from './errors.ts';
 import type { Item } from './items.ts';
+import type { ItemKey } from './keys.ts';
 
 export const BATCH_WRITE_LIMIT = 25;
+export const BATCH_GET_LIMIT = 100;
 
-export interface BatchPutOptions {
-  /** Attempts per chunk of 25, the first included. */
+export interface BatchRetryOptions {
+  /** Attempts per chunk, the first included. */
   maxAttempts?: number;
   baseDelayMs?: number;
   maxDelayMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface BatchPutOptions extends BatchRetryOptions {
   /** Chunks written in parallel. */
   concurrency?: number;
-  sleep?: (ms: number) => Promise<void>;
 }
 
 export const defaultSleep = (ms: number): Promise<void> =>
@@ -43,20 +49,71 @@ export async function batchPut(
   await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 4, chunks.length) }, worker));
 }
 
-async function putChunk(
+function putChunk(
   doc: DynamoDBDocumentClient,
   tableName: string,
   chunk: Item[],
-  options: BatchPutOptions,
+  options: BatchRetryOptions,
+): Promise<void> {
+  return untilProcessed(
+    chunk.map((Item) => ({ PutRequest: { Item } })),
+    async (requests) => {
+      const output = await doc.send(new BatchWriteCommand({ RequestItems: { [tableName]: requests } }));
+      return (output.UnprocessedItems?.[tableName] ?? []).flatMap((request) =>
+        request.PutRequest?.Item ? [{ PutRequest: { Item: request.PutRequest.Item } }] : [],
+      );
+    },
+    options,
+  );
+}
+
+/**
+ * The items at `keys` that exist, in no particular order (BatchGetItem's own). Eventually consistent,
+ * at half the read cost of a consistent read: for readers that tolerate a moment's lag (the scheduler).
+ * `attributes` limits what comes back (the read still costs the whole item); include the key attributes
+ * the caller matches results by. Keys must be distinct.
+ */
+export async function batchGet(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  keys: readonly ItemKey[],
+  options: BatchRetryOptions & { attributes?: readonly string[] } = {},
+): Promise<Item[]> {
+  const { attributes } = options;
+  const projection = attributes
+    ? {
+        ProjectionExpression: attributes.map((_, i) => `#a${i}`).join(', '),
+        ExpressionAttributeNames: Object.fromEntries(attributes.map((name, i) => [`#a${i}`, name])),
+      }
+    : {};
+  const found: Item[] = [];
+  for (let i = 0; i < keys.length; i += BATCH_GET_LIMIT) {
+    await untilProcessed<Record<string, unknown>>(
+      keys.slice(i, i + BATCH_GET_LIMIT).map((key) => ({ ...key })),
+      async (requested) => {
+        const output = await doc.send(
+          new BatchGetCommand({ RequestItems: { [tableName]: { Keys: requested, ...projection } } }),
+        );
+        found.push(...(output.Responses?.[tableName] ?? []));
+        return output.UnprocessedKeys?.[tableName]?.Keys ?? [];
+      },
+      options,
+    );
+  }
+  return found;
+}
+
+/** Sends `requests`, then what DynamoDB left unprocessed, with backoff, until none is left. */
+async function untilProcessed<T>(
+  requests: T[],
+  send: (requests: T[]) => Promise<T[]>,
+  options: BatchRetryOptions,
 ): Promise<void> {
   const { maxAttempts = 8, baseDelayMs = 25, maxDelayMs = 2_000, sleep = defaultSleep } = options;
-  let requests = chunk.map((Item) => ({ PutRequest: { Item } }));
-  for (let attempt = 1; requests.length > 0; attempt++) {
-    if (attempt > maxAttempts) throw new StoreBatchIncompleteError(requests.length);
+  let pending = requests;
+  for (let attempt = 1; pending.length > 0; attempt++) {
+    if (attempt > maxAttempts) throw new StoreBatchIncompleteError(pending.length);
     if (attempt > 1) await sleep(Math.random() * Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 2)));
-    const output = await doc.send(new BatchWriteCommand({ RequestItems: { [tableName]: requests } }));
-    requests = (output.UnprocessedItems?.[tableName] ?? []).flatMap((request) =>
-      request.PutRequest?.Item ? [{ PutRequest: { Item: request.PutRequest.Item } }] : [],
-    );
+    pending = await send(pending);
   }
 }

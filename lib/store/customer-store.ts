@@ -20,6 +20,17 @@
  * compared with. So a delayed older fetch cannot replace content that a newer fetch confirmed (a customer
  * edited and edited back at a provider without update times, Mollie), and no re-sync rewrites the large
  * link item.
+ *
+ * Due for sync: the scheduler's index (`dueForSync`) holds the link items that are active or pending,
+ * under keys fixed for the life of the link (shard, customer id) and projecting only attributes that
+ * change with the link's status or id. The due time lives on the sync-state item, which is in no index.
+ * So a re-sync that finds nothing changed writes one item of a few hundred bytes, 1 WCU in all, instead
+ * of also moving an index entry (a delete plus a put on the index, 3 WCU in all); and a change writes the
+ * link without touching the due index. The price moves to the read side: `listDueLinks` reads a
+ * provider's whole index (small entries) and batch-reads the due times, eventually consistent, about half
+ * a read unit per link and scheduler run. With the scheduler running once per sync interval that is half
+ * a read unit where the old layout (due time in the index key) spent two write units, and on demand a
+ * write unit costs five times a read unit.
  */
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
@@ -34,11 +45,12 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { CustomerInput } from '../customer/input.ts';
 import type { CustomerSnapshot, ProviderName } from '../customer/snapshot.ts';
-import { type BatchPutOptions, batchPut, defaultSleep } from './batch.ts';
+import { BATCH_GET_LIMIT, type BatchPutOptions, batchGet, batchPut, defaultSleep } from './batch.ts';
 import { contentHash, snapshotOrderKey } from './content-hash.ts';
 import { type CursorPosition, decodeCursor, encodeCursor, type StartKey } from './cursor.ts';
 import { StoreConflictError, StoreContentionError, StoreNotFoundError } from './errors.ts';
 import {
+  type DueIndexItem,
   GuardItemSchema,
   historyItem,
   type ImportedCustomer,
@@ -49,9 +61,11 @@ import {
   linkFromItem,
   linkItem,
   profileItem,
+  SyncDueSchema,
   type SyncItem,
   SyncItemSchema,
   syncItem,
+  toDueIndexItem,
   toDueLink,
   toHistoryEntry,
   toLink,
@@ -63,12 +77,12 @@ import {
   customerPk,
   dueIndexKeys,
   dueShardValue,
-  dueSortBound,
   emailValue,
   historyPrefix,
   type ItemKey,
   isoTime,
   linkKey,
+  linkSk,
   listShardValue,
   PROFILE_SK,
   providerIdGuardKey,
@@ -210,7 +224,7 @@ export class CustomerStore implements CustomerStoreApi {
           this.#update({
             Key: linkKey(customerId, provider),
             UpdateExpression:
-              'SET #providerCustomerId = :id, #status = :active, #gsi1pk = :gsi1pk, #gsi1sk = :gsi1sk REMOVE #createLeaseId, #createLeaseUntil',
+              'SET #providerCustomerId = :id, #status = :active, #gsi1pk = :gsi1pk, #gsi1sk = :gsi1sk, #gsi4pk = :gsi4pk, #gsi4sk = :gsi4sk REMOVE #createLeaseId, #createLeaseUntil',
             ConditionExpression: 'attribute_not_exists(#providerCustomerId) AND #status = :pending',
             ExpressionAttributeValues: {
               ':id': providerCustomerId,
@@ -218,6 +232,7 @@ export class CustomerStore implements CustomerStoreApi {
               ':pending': 'pending',
               ':gsi1pk': providerIdValue(provider, providerCustomerId),
               ':gsi1sk': customerPk(customerId),
+              ...gsi4Values(customerId, provider),
             },
           })
         : {
@@ -343,7 +358,7 @@ export class CustomerStore implements CustomerStoreApi {
         this.#update({
           Key: linkKey(customerId, provider),
           UpdateExpression:
-            'SET #providerCustomerId = :id, #status = :active, #snapshot = :snapshot, #contentHash = :hash, #orderKey = :order, #version = :version, #gsi1pk = :gsi1pk, #gsi1sk = :gsi1sk REMOVE #createLeaseId, #createLeaseUntil',
+            'SET #providerCustomerId = :id, #status = :active, #snapshot = :snapshot, #contentHash = :hash, #orderKey = :order, #version = :version, #gsi1pk = :gsi1pk, #gsi1sk = :gsi1sk, #gsi4pk = :gsi4pk, #gsi4sk = :gsi4sk REMOVE #createLeaseId, #createLeaseUntil',
           ConditionExpression: 'attribute_not_exists(#providerCustomerId) AND #version = :expected',
           ExpressionAttributeValues: {
             ':id': providerCustomerId,
@@ -355,6 +370,7 @@ export class CustomerStore implements CustomerStoreApi {
             ':expected': link.version,
             ':gsi1pk': providerIdValue(provider, providerCustomerId),
             ':gsi1sk': customerPk(customerId),
+            ...gsi4Values(customerId, provider),
           },
         }),
         this.#historyPut(customerId, snapshot, version, now),
@@ -427,20 +443,15 @@ export class CustomerStore implements CustomerStoreApi {
       await this.#send({
         Key: syncKey(customerId, provider),
         UpdateExpression:
-          'SET #lastAttemptAt = :now, #lastError = :error, #nextDueAt = :due, #gsi4pk = :gsi4pk, #gsi4sk = :gsi4sk ADD #consecutiveFailures :one',
+          'SET #lastAttemptAt = :now, #lastError = :error, #nextDueAt = :due ADD #consecutiveFailures :one',
         ConditionExpression: 'attribute_exists(#pk) AND #status <> :gone',
-        ExpressionAttributeValues: {
-          ...values,
-          ':gone': 'gone',
-          ':due': nextDueAt,
-          ...gsi4Values(customerId, provider, nextDueAt),
-        },
+        ExpressionAttributeValues: { ...values, ':gone': 'gone', ':due': nextDueAt },
       });
       return;
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
-    // The link went gone (or never existed): record the failure, but a gone link stays off the due index.
+    // The link went gone (or never existed): record the failure, but a gone link gets no due time.
     try {
       await this.#send({
         Key: syncKey(customerId, provider),
@@ -462,13 +473,14 @@ export class CustomerStore implements CustomerStoreApi {
       const codes = await this.#transact([
         this.#update({
           Key: linkKey(customerId, provider),
-          UpdateExpression: 'SET #status = :gone, #goneAt = if_not_exists(#goneAt, :now)',
+          UpdateExpression:
+            'SET #status = :gone, #goneAt = if_not_exists(#goneAt, :now) REMOVE #gsi4pk, #gsi4sk',
           ConditionExpression: 'attribute_exists(#pk)',
           ExpressionAttributeValues: { ':gone': 'gone', ':now': now },
         }),
         this.#update({
           Key: syncKey(customerId, provider),
-          UpdateExpression: 'SET #status = :gone REMOVE #nextDueAt, #gsi4pk, #gsi4sk',
+          UpdateExpression: 'SET #status = :gone REMOVE #nextDueAt',
           ConditionExpression: 'attribute_exists(#pk)',
           ExpressionAttributeValues: { ':gone': 'gone' },
         }),
@@ -558,8 +570,12 @@ export class CustomerStore implements CustomerStoreApi {
 
   /**
    * One page of `listDueLinks`, with the cursor to resume from (a scheduler that stops part-way, e.g.
-   * near its Lambda timeout, can hand it to the next run). Shards are read in order; within a shard, most
-   * overdue first.
+   * near its Lambda timeout, can hand it to the next run). Shards are read in order, each in customer-id
+   * order, a chunk of the due index at a time: the chunk's due times are batch-read from the sync states
+   * (while the next chunk is queried) and only links due by `dueBy` are kept. A pending link with no sync
+   * state is due (the scheduler retries its create); an active one without is not (nothing would record
+   * its sync). A page looks at a bounded number of links, so where few are due it may come back short, or
+   * empty, with a cursor: keep going until the cursor is null.
    */
   async listDueLinksPage(args: {
     provider: ProviderName;
@@ -567,15 +583,121 @@ export class CustomerStore implements CustomerStoreApi {
     limit: number;
     cursor?: string | null | undefined;
   }): Promise<Page<DueLink>> {
-    const page = await this.#shardedPage({
-      shards: TABLE.dueShards,
-      index: TABLE.indexes.dueForSync,
-      partition: (shard) => dueShardValue(args.provider, shard),
-      sortBelow: dueSortBound(args.dueBy),
-      limit: args.limit,
-      cursor: args.cursor ?? undefined,
-    });
-    return { items: page.items.map(toDueLink), cursor: page.cursor };
+    const { provider } = args;
+    const index = TABLE.indexes.dueForSync;
+    const limit = positiveLimit(args.limit);
+    const dueBy = isoTime(args.dueBy);
+    const shards = TABLE.dueShards;
+    const partition = (shard: number) => dueShardValue(provider, shard);
+    const belongs = ({ shard, key }: CursorPosition) =>
+      shard < shards && (key === null || key[index.partitionKey] === partition(shard));
+    let position = args.cursor ? decodeCursor(args.cursor, belongs) : { shard: 0, key: null };
+    const chunkFor = (at: CursorPosition, wanted: number) =>
+      this.#dueIndexChunk(
+        partition(at.shard),
+        at.key,
+        Math.min(BATCH_GET_LIMIT, Math.max(wanted, MIN_DUE_CHUNK)),
+      );
+    const budget = Math.max(limit * DUE_SCAN_FACTOR, MIN_DUE_SCAN);
+    const items: DueLink[] = [];
+    let examined = 0;
+    let prefetched: Promise<DueIndexChunk> | null = null;
+    try {
+      while (position.shard < shards) {
+        if (items.length >= limit || examined >= budget) return { items, cursor: encodeCursor(position) };
+        const chunk: DueIndexChunk = await (prefetched ?? chunkFor(position, limit - items.length));
+        const after: CursorPosition = chunk.last
+          ? { shard: position.shard, key: chunk.last }
+          : { shard: position.shard + 1, key: null };
+        prefetched = after.shard < shards ? chunkFor(after, limit - items.length) : null;
+        // Only link items: an entry of another kind would not be a link of this provider.
+        const links = chunk.entries.flatMap((entry) =>
+          entry.sk === linkSk(provider) && entry.link && entry.link.status !== 'gone'
+            ? [{ key: entry.key, link: entry.link }]
+            : [],
+        );
+        const dueTimes = await this.#nextDueTimes(
+          provider,
+          links.map(({ link }) => link.customerId),
+        );
+        for (const { key, link } of links) {
+          examined++;
+          const nextDueAt = dueTimes.has(link.customerId)
+            ? dueTimes.get(link.customerId)
+            : link.status === 'pending'
+              ? dueBy
+              : undefined;
+          if (nextDueAt === undefined || nextDueAt > dueBy) continue;
+          // Full, and another due link follows: resume right after the last one handed out.
+          if (items.length === limit) return { items, cursor: encodeCursor(position) };
+          items.push(toDueLink(link, nextDueAt));
+          position = { shard: position.shard, key };
+        }
+        examined += chunk.entries.length - links.length;
+        position = after;
+      }
+      return { items, cursor: null };
+    } finally {
+      // A chunk read ahead but not needed: its outcome no longer matters (nor may it go unhandled).
+      prefetched?.catch(() => undefined);
+    }
+  }
+
+  /** Up to `limit` entries of one due-index partition after `start`, and where the next chunk starts. */
+  async #dueIndexChunk(partition: string, start: StartKey | null, limit: number): Promise<DueIndexChunk> {
+    const index = TABLE.indexes.dueForSync;
+    const output = await this.#doc.send(
+      new QueryCommand({
+        TableName: this.#table,
+        IndexName: index.name,
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': index.partitionKey },
+        ExpressionAttributeValues: { ':pk': partition },
+        Limit: limit,
+        ExclusiveStartKey: start ?? undefined,
+      }),
+    );
+    const keyAttributes = indexKey(index);
+    return {
+      entries: (output.Items ?? []).map((item) => ({
+        key: Object.fromEntries(keyAttributes.map((name) => [name, String(item[name])])),
+        sk: String(item.sk),
+        link: String(item.sk).startsWith('PROVIDER#') ? toDueIndexItem(item) : null,
+      })),
+      last: output.LastEvaluatedKey
+        ? Object.fromEntries(keyAttributes.map((name) => [name, String(output.LastEvaluatedKey?.[name])]))
+        : null,
+    };
+  }
+
+  /**
+   * Due times of these customers' sync states (ISO, as stored), by customer id; absent where a customer
+   * has no sync state, undefined where it has no due time. Eventually consistent: a due time a moment
+   * old at worst enqueues a sync the worker finds unnecessary.
+   */
+  async #nextDueTimes(
+    provider: ProviderName,
+    customerIds: string[],
+  ): Promise<Map<string, string | undefined>> {
+    if (customerIds.length === 0) return new Map();
+    const items = await batchGet(
+      this.#doc,
+      this.#table,
+      customerIds.map((customerId) => syncKey(customerId, provider)),
+      { attributes: [TABLE.partitionKey, 'nextDueAt'], sleep: this.#sleep },
+    );
+    const byPk = new Map(
+      items.map((item) => {
+        const sync = SyncDueSchema.parse(item);
+        return [sync.pk, sync.nextDueAt === undefined ? undefined : isoTime(sync.nextDueAt)] as const;
+      }),
+    );
+    return new Map(
+      customerIds.flatMap((customerId) => {
+        const pk = customerPk(customerId);
+        return byPk.has(pk) ? [[customerId, byPk.get(pk)] as const] : [];
+      }),
+    );
   }
 
   /** Bulk put of prepared items, retrying unprocessed ones; for imports into keys nobody else writes. */
@@ -685,8 +807,9 @@ export class CustomerStore implements CustomerStoreApi {
     const codes = await this.#transact([
       this.#update({
         Key: linkKey(link.customerId, link.provider),
+        // Nothing the due index projects, unless reactivating: so a change does not write that index.
         UpdateExpression: `SET #snapshot = :snapshot, #contentHash = :hash, #orderKey = :order, #version = :version${
-          reactivate ? ', #status = :active REMOVE #goneAt' : ''
+          reactivate ? ', #status = :active, #gsi4pk = :gsi4pk, #gsi4sk = :gsi4sk REMOVE #goneAt' : ''
         }`,
         ConditionExpression:
           '#version = :expected AND #status = :status AND (attribute_not_exists(#contentHash) OR #contentHash <> :hash) AND (attribute_not_exists(#orderKey) OR #orderKey < :order)',
@@ -697,7 +820,7 @@ export class CustomerStore implements CustomerStoreApi {
           ':version': version,
           ':expected': link.version,
           ':status': link.status,
-          ...(reactivate ? { ':active': 'active' } : {}),
+          ...(reactivate ? { ':active': 'active', ...gsi4Values(link.customerId, link.provider) } : {}),
         },
       }),
       this.#historyPut(link.customerId, snapshot, version, success.now),
@@ -715,9 +838,13 @@ export class CustomerStore implements CustomerStoreApi {
     try {
       await this.#send({
         Key: linkKey(link.customerId, link.provider),
-        UpdateExpression: 'SET #status = :active REMOVE #goneAt',
+        UpdateExpression: 'SET #status = :active, #gsi4pk = :gsi4pk, #gsi4sk = :gsi4sk REMOVE #goneAt',
         ConditionExpression: '#status = :gone',
-        ExpressionAttributeValues: { ':active': 'active', ':gone': 'gone' },
+        ExpressionAttributeValues: {
+          ':active': 'active',
+          ':gone': 'gone',
+          ...gsi4Values(link.customerId, link.provider),
+        },
       });
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
@@ -725,7 +852,7 @@ export class CustomerStore implements CustomerStoreApi {
   }
 
   /**
-   * The one write of an unchanged re-sync: the sync-state item, a few hundred bytes (1 WCU on the table).
+   * The one write of an unchanged re-sync: the sync-state item, a few hundred bytes in no index (1 WCU).
    * With `seen` it also raises the newest order key seen, on condition that the stored content is still
    * `seen.hash`, so a delayed older fetch cannot later replace content a newer fetch confirmed. Unless
    * reactivating, a link marked gone meanwhile stays off the due index. False when a condition failed.
@@ -888,14 +1015,27 @@ export class CustomerStore implements CustomerStoreApi {
   }
 }
 
+/** One Query's worth of the due index, in index order. */
+interface DueIndexChunk {
+  entries: Array<{ key: StartKey; sk: string; link: DueIndexItem | null }>;
+  /** Where the next chunk of the same partition starts; null at its end. */
+  last: StartKey | null;
+}
+
+/** Fewest index entries read per chunk, so small pages do not mean many tiny round trips. */
+const MIN_DUE_CHUNK = 25;
+/** A page looks at no more than this many times its limit of links (at least `MIN_DUE_SCAN`). */
+const DUE_SCAN_FACTOR = 10;
+const MIN_DUE_SCAN = 1_000;
+
 /** A successful fetch, as recorded on the sync-state item. */
 interface SyncSuccess {
   customerId: string;
   provider: ProviderName;
   now: string;
-  /** UTC ISO (`isoTime`), as the due index sorts it. */
+  /** UTC ISO (`isoTime`), so due times compare as strings. */
   nextDueAt: string;
-  /** Active (or reactivated) links become due at `nextDueAt`; a gone link stays off the due index. */
+  /** Active (or reactivated) links become due at `nextDueAt`; a gone link gets no due time. */
   due: boolean;
   /** The fetched snapshot's order key and content hash, when it is the newest seen. */
   seen?: { order: string; hash: string };
@@ -910,12 +1050,8 @@ function syncSuccessExpression(success: SyncSuccess) {
   const set = ['#lastSuccessAt = :now', '#lastAttemptAt = :now', '#consecutiveFailures = :zero'];
   const values: Record<string, unknown> = { ':now': success.now, ':zero': 0 };
   if (success.due) {
-    set.push('#status = :active', '#nextDueAt = :due', '#gsi4pk = :gsi4pk', '#gsi4sk = :gsi4sk');
-    Object.assign(values, {
-      ':active': 'active',
-      ':due': success.nextDueAt,
-      ...gsi4Values(success.customerId, success.provider, success.nextDueAt),
-    });
+    set.push('#status = :active', '#nextDueAt = :due');
+    Object.assign(values, { ':active': 'active', ':due': success.nextDueAt });
   }
   if (success.seen) {
     set.push('#orderKey = :order', '#contentHash = :hash');
@@ -932,8 +1068,8 @@ function syncSuccessExpression(success: SyncSuccess) {
   return { UpdateExpression: `SET ${set.join(', ')} REMOVE #lastError`, ExpressionAttributeValues: values };
 }
 
-function gsi4Values(customerId: string, provider: ProviderName, nextDueAt: string) {
-  const keys = dueIndexKeys(customerId, provider, nextDueAt);
+function gsi4Values(customerId: string, provider: ProviderName) {
+  const keys = dueIndexKeys(customerId, provider);
   return { ':gsi4pk': keys.gsi4pk, ':gsi4sk': keys.gsi4sk };
 }
 

@@ -42,7 +42,7 @@ export class StoreContentionError extends Error {
   override readonly name = 'StoreContentionError';
 }
 
-/** DynamoDB left items unprocessed after every retry of a batch write. */
+/** DynamoDB left items (or keys) unprocessed after every retry of a batch write (or read). */
 export class StoreBatchIncompleteError extends Error {
   override readonly name = 'StoreBatchIncompleteError';
   readonly unprocessed: number;

@@ -162,6 +162,8 @@ export function linkItem(args: {
     providerCustomerId,
     createIdempotencyKey: args.createIdempotencyKey,
     ...(providerCustomerId ? providerIdIndexKeys(customerId, provider, providerCustomerId) : {}),
+    // Gone links leave the due index (sparse); active and pending ones are what the scheduler reads.
+    ...(args.status === 'gone' ? {} : dueIndexKeys(customerId, provider)),
     ...(snapshot ? snapshotAttributes(snapshot) : {}),
   };
 }
@@ -174,7 +176,7 @@ export function providerIdIndexKeys(
   return { gsi1pk: providerIdValue(provider, providerCustomerId), gsi1sk: customerPk(customerId) };
 }
 
-/** A sync state that is due at `nextDueAt` and has never run. */
+/** A sync state that is due at `nextDueAt` and has never run. In no index: re-syncs rewrite only it. */
 export function syncItem(args: {
   customerId: string;
   provider: ProviderName;
@@ -193,7 +195,6 @@ export function syncItem(args: {
     status: args.status,
     consecutiveFailures: 0,
     nextDueAt,
-    ...dueIndexKeys(customerId, provider, nextDueAt),
     ...(args.latest
       ? { contentHash: contentHash(args.latest), orderKey: snapshotOrderKey(args.latest) }
       : {}),
@@ -226,15 +227,26 @@ export function expiresAt(recordedAt: string, retentionDays: number): number {
   return Math.floor(new Date(recordedAt).getTime() / 1000) + retentionDays * 86_400;
 }
 
-export function toDueLink(item: Item): DueLink {
-  const sync = SyncItemSchema.parse(item);
+/** What the due index projects of a link: attributes no snapshot write or re-sync changes. */
+const DueIndexItemSchema = z.object({
+  customerId: z.string(),
+  provider: ProviderNameSchema,
+  providerCustomerId: z.string().optional(),
+  status: LinkStatusSchema,
+});
+export type DueIndexItem = z.infer<typeof DueIndexItemSchema>;
+export const toDueIndexItem = (item: Item): DueIndexItem => DueIndexItemSchema.parse(item);
+
+/** The part of a sync state `listDueLinks` reads (its BatchGetItem projection). */
+export const SyncDueSchema = z.object({ pk: z.string(), nextDueAt: z.string().optional() });
+
+export function toDueLink(link: DueIndexItem, nextDueAt: string): DueLink {
   return {
-    customerId: sync.customerId,
-    provider: sync.provider,
-    providerCustomerId: sync.providerCustomerId ?? null,
-    status: sync.status,
-    // Only sync states with a next-due time are in the (sparse) due index this is read from.
-    nextDueAt: sync.nextDueAt ?? '',
+    customerId: link.customerId,
+    provider: link.provider,
+    providerCustomerId: link.providerCustomerId ?? null,
+    status: link.status,
+    nextDueAt,
   };
 }
 

@@ -2,8 +2,8 @@
  * Key layout of the single table. Every customer lives in one partition, `CUSTOMER#<id>`:
  *
  *   PROFILE                    profile (indexes: byReference, byEmail, allCustomers)
- *   PROVIDER#<provider>        link + latest snapshot (index: byProviderId)
- *   SYNC#<provider>            small sync state (index: dueForSync, sparse)
+ *   PROVIDER#<provider>        link + latest snapshot (indexes: byProviderId; dueForSync, sparse)
+ *   SYNC#<provider>            small sync state: due time, last success/error (no index)
  *   HISTORY#<provider>#<ver>   one item per stored change, TTL `expiresAt`
  *
  * History sorts before `PROFILE`, so "the customer now" (profile, links, sync states) is one key range,
@@ -56,20 +56,13 @@ export const emailValue = (email: string): string => `EMAIL#${email.trim().toLow
 export const listShardValue = (shard: number): string => `CUSTOMERS#${shard}`;
 export const dueShardValue = (provider: ProviderName, shard: number): string => `DUE#${provider}#${shard}`;
 
-/** Index keys of a due sync state; `nextDueAt` first so a shard reads in due order. */
-export function dueIndexKeys(
-  customerId: string,
-  provider: ProviderName,
-  nextDueAt: string,
-): { gsi4pk: string; gsi4sk: string } {
-  return {
-    gsi4pk: dueShardValue(provider, shardOf(customerId, TABLE.dueShards)),
-    gsi4sk: `${nextDueAt}#${customerId}`,
-  };
+/**
+ * Due-index keys of a link (active or pending). Both are fixed for the life of the link, so no snapshot
+ * write or re-sync moves its index entry; when it is due is read from its sync state.
+ */
+export function dueIndexKeys(customerId: string, provider: ProviderName): { gsi4pk: string; gsi4sk: string } {
+  return { gsi4pk: dueShardValue(provider, shardOf(customerId, TABLE.dueShards)), gsi4sk: customerId };
 }
-
-/** Exclusive upper bound of the due index sort keys at or before `dueBy` (`$` sorts right after `#`). */
-export const dueSortBound = (dueBy: string): string => `${isoTime(dueBy)}$`;
 
 /** FNV-1a: stable across processes and releases (unlike anything seeded), cheap, evenly spread. */
 export function shardOf(customerId: string, shards: number): number {

@@ -1,9 +1,27 @@
 /**
- * The one definition of the customers table: keys, indexes and TTL attribute. The store, the local
- * runtime, the tests and the CDK stack all build the table from this, so the table a test writes to is
- * the table that is deployed.
+ * The one definition of the customers table: keys, indexes (with their projections) and TTL attribute.
+ * The store, the local runtime, the tests and the CDK stack all build the table from this, so the table
+ * a test writes to is the table that is deployed.
  */
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+
+/**
+ * What an index copies from the table. `ALL` where the reader needs whole items; `INCLUDE` where the
+ * index must stay cheap to maintain: DynamoDB writes an index only when a write changes its keys or a
+ * projected attribute, so an index projecting only stable attributes costs nothing on other writes.
+ */
+export type IndexProjection =
+  | { readonly type: 'ALL' }
+  | { readonly type: 'INCLUDE'; readonly attributes: readonly string[] };
+
+export interface IndexDefinition {
+  readonly name: string;
+  readonly partitionKey: string;
+  readonly sortKey: string;
+  readonly projection: IndexProjection;
+}
+
+const ALL: IndexProjection = { type: 'ALL' };
 
 export const TABLE = {
   partitionKey: 'pk',
@@ -12,26 +30,52 @@ export const TABLE = {
   ttlAttribute: 'expiresAt',
   indexes: {
     /** Link items by provider customer id: `PROVIDERID#<provider>#<providerCustomerId>`. Webhooks, dedupe. */
-    byProviderId: { name: 'byProviderId', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+    byProviderId: { name: 'byProviderId', partitionKey: 'gsi1pk', sortKey: 'gsi1sk', projection: ALL },
     /** Profile items by merchant reference: `REF#<reference>`. */
-    byReference: { name: 'byReference', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
+    byReference: { name: 'byReference', partitionKey: 'gsi2pk', sortKey: 'gsi2sk', projection: ALL },
     /** Profile items by lower-cased email: `EMAIL#<email>`. */
-    byEmail: { name: 'byEmail', partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
-    /** Sync-state items due for sync: `DUE#<provider>#<shard>` by next-due ISO time. */
-    dueForSync: { name: 'dueForSync', partitionKey: 'gsi4pk', sortKey: 'gsi4sk' },
+    byEmail: { name: 'byEmail', partitionKey: 'gsi3pk', sortKey: 'gsi3sk', projection: ALL },
+    /**
+     * Link items the scheduler looks at (active and pending; gone ones leave it):
+     * `DUE#<provider>#<shard>` by customer id. Keys and projection never change on a snapshot write or a
+     * re-sync, so neither writes this index; the due time lives on the small sync-state item instead.
+     */
+    dueForSync: {
+      name: 'dueForSync',
+      partitionKey: 'gsi4pk',
+      sortKey: 'gsi4sk',
+      projection: { type: 'INCLUDE', attributes: ['customerId', 'provider', 'providerCustomerId', 'status'] },
+    },
     /** Profile items for listing all customers: `CUSTOMERS#<shard>` by customer id (ULID, so by time). */
-    allCustomers: { name: 'allCustomers', partitionKey: 'gsi5pk', sortKey: 'gsi5sk' },
+    allCustomers: { name: 'allCustomers', partitionKey: 'gsi5pk', sortKey: 'gsi5sk', projection: ALL },
   },
   /** Shards spread the due-for-sync and list indexes so no index partition runs hot. */
   dueShards: 8,
   listShards: 4,
-} as const;
+} as const satisfies {
+  partitionKey: string;
+  sortKey: string;
+  ttlAttribute: string;
+  indexes: Record<string, IndexDefinition>;
+  dueShards: number;
+  listShards: number;
+};
 
 export type IndexName = keyof typeof TABLE.indexes;
 
-/** The CreateTable input for DynamoDB Local and tests (CDK builds the same shape in infra/). */
+/** An index's projection as both CreateTable and CloudFormation (`AWS::DynamoDB::Table`) spell it. */
+export function indexProjection(index: IndexDefinition): {
+  ProjectionType: 'ALL' | 'INCLUDE';
+  NonKeyAttributes?: string[];
+} {
+  return index.projection.type === 'ALL'
+    ? { ProjectionType: 'ALL' }
+    : { ProjectionType: 'INCLUDE', NonKeyAttributes: [...index.projection.attributes] };
+}
+
+/** The CreateTable input for DynamoDB Local and tests (infra/constructs/data.ts builds the same table). */
 export function createTableInput(tableName: string): CreateTableCommandInput {
-  const indexes = Object.values(TABLE.indexes);
+  const indexes: IndexDefinition[] = Object.values(TABLE.indexes);
   const keyAttributes = [
     TABLE.partitionKey,
     TABLE.sortKey,
@@ -51,7 +95,7 @@ export function createTableInput(tableName: string): CreateTableCommandInput {
         { AttributeName: index.partitionKey, KeyType: 'HASH' },
         { AttributeName: index.sortKey, KeyType: 'RANGE' },
       ],
-      Projection: { ProjectionType: 'ALL' },
+      Projection: indexProjection(index),
     })),
   };
 }

@@ -1,10 +1,18 @@
 import { ulid } from 'ulid';
+import * as z from 'zod';
 import type { ProviderName } from '../../../lib/customer/snapshot.ts';
-import { CustomerStore, type ImportedCustomer, StoreCursorError } from '../../../lib/store/customer-store.ts';
-import { shardOf } from '../../../lib/store/keys.ts';
+import { createDynamoClients } from '../../../lib/store/client.ts';
+import {
+  CustomerStore,
+  type ImportedCustomer,
+  StoreBatchIncompleteError,
+  StoreCursorError,
+} from '../../../lib/store/customer-store.ts';
+import { linkItem, syncItem } from '../../../lib/store/items.ts';
+import { dueIndexKeys, shardOf, syncKey } from '../../../lib/store/keys.ts';
 import { TABLE } from '../../../lib/store/table.ts';
 import type { CustomerProfile, DueLink } from '../../../lib/store/types.ts';
-import { createTestTable, type TestTable } from '../../helpers/dynamodb.ts';
+import { createTestTable, type TestTable, testEndpoint } from '../../helpers/dynamodb.ts';
 import {
   idInShard,
   instrumentedStore,
@@ -230,6 +238,9 @@ describe('CustomerStore.listDueLinks', () => {
   let store: CustomerStore;
   const dueBy = '2024-06-10T00:00:00.000Z';
   const expected = new Map<string, { nextDueAt: string; status: DueLink['status'] }>();
+  /** Links of the provider, or in its index partitions, that are not due by `dueBy`. */
+  const notDue = new Set<string>();
+  let pendingWithoutSync = '';
   beforeAll(async () => {
     table = await createTestTable('store-due');
     store = storeOn(table);
@@ -254,29 +265,85 @@ describe('CustomerStore.listDueLinks', () => {
         expected.set(customerId, { nextDueAt, status: 'active' });
       }
     }
-    add(2, '2024-06-10T00:00:00.001Z'); // due just after dueBy
-    add(3, '2024-06-01T00:00:00.000Z', ['mollie']); // another provider
+    notDue.add(add(2, '2024-06-10T00:00:00.001Z')); // due just after dueBy
+    notDue.add(add(3, '2024-06-01T00:00:00.000Z', ['mollie'])); // another provider
     const gone = add(4, '2024-06-01T00:00:00.000Z');
+    const backedOff = add(5, '2024-06-01T00:00:00.000Z');
+    const resynced = add(6, '2024-06-01T00:00:00.000Z');
     await store.importCustomers(customers, now);
     await store.markGone({ customerId: gone, provider: 'palomma', now });
-    // A pending create is due too: the scheduler retries it.
-    const pending = ulid();
-    await store.createCustomer({
-      customerId: pending,
-      input: makeInput(),
-      providers: ['palomma'],
-      now: '2024-06-03T00:00:00Z',
+    // A failed sync backs off past dueBy; an unchanged re-sync moves the due time past it.
+    await store.recordSyncFailure({
+      customerId: backedOff,
+      provider: 'palomma',
+      error: { name: 'ProviderUnavailableError', message: 'HTTP 503' },
+      now,
+      nextDueAt: '2024-06-11T00:00:00.000Z',
     });
+    await expect(
+      store.writeSnapshot({
+        customerId: resynced,
+        snapshot: makeSnapshot({
+          providerCustomerId: `palomma_${resynced}`,
+          fetchedAt: '2024-06-08T00:00:00.000Z',
+        }),
+        now,
+        nextDueAt: '2024-06-15T00:00:00.000Z',
+      }),
+    ).resolves.toMatchObject({ result: 'unchanged' });
+    notDue.add(gone).add(backedOff).add(resynced);
+
+    // A pending create is due too (the scheduler retries it), unless its last attempt backed off.
+    const pending = ulid();
+    const pendingBackedOff = ulid();
+    for (const customerId of [pending, pendingBackedOff]) {
+      await store.createCustomer({
+        customerId,
+        input: makeInput(),
+        providers: ['palomma'],
+        now: '2024-06-03T00:00:00Z',
+      });
+    }
     expected.set(pending, { nextDueAt: '2024-06-03T00:00:00.000Z', status: 'pending' });
+    await store.recordSyncFailure({
+      customerId: pendingBackedOff,
+      provider: 'palomma',
+      error: { name: 'ProviderUnavailableError', message: 'HTTP 503' },
+      now,
+      nextDueAt: '2024-06-12T00:00:00.000Z',
+    });
+    notDue.add(pendingBackedOff);
+    // A pending link without a sync state is due whenever asked: its create must not be forgotten.
+    pendingWithoutSync = ulid();
+    await store.batchPut([
+      linkItem({ customerId: pendingWithoutSync, provider: 'palomma', status: 'pending', linkedAt: now }),
+    ]);
+    expected.set(pendingWithoutSync, { nextDueAt: dueBy, status: 'pending' });
+    // An index entry that is not a link (a sync state in the index's former shape) is not one.
+    const stray = idInShard((id) => shardOf(id, TABLE.dueShards), 0);
+    await store.batchPut([
+      {
+        ...syncKey(stray, 'palomma'),
+        ...syncItem({ customerId: stray, provider: 'palomma', status: 'active', nextDueAt: now }),
+        gsi4pk: dueIndexKeys(stray, 'palomma').gsi4pk,
+        gsi4sk: `${now}#${stray}`,
+      },
+    ]);
+    notDue.add(stray);
   });
   afterAll(async () => table.drop());
 
-  it('pages through the due links of one provider across all shards by index query, never a scan', async () => {
-    const reader = instrumentedStore(table.tableName);
+  async function listAll(target: CustomerStore, args: { dueBy: string; limit: number; cursor?: string }) {
     const pages: DueLink[][] = [];
+    for await (const page of target.listDueLinks({ provider: 'palomma', ...args })) pages.push(page);
+    return pages;
+  }
+
+  it('pages through exactly the due links of one provider, across all shards, never by a scan', async () => {
+    const reader = instrumentedStore(table.tableName);
+    let pages: DueLink[][] = [];
     try {
-      for await (const page of reader.store.listDueLinks({ provider: 'palomma', dueBy, limit: 5 }))
-        pages.push(page);
+      pages = await listAll(reader.store, { dueBy, limit: 5 });
     } finally {
       reader.destroy();
     }
@@ -287,46 +354,216 @@ describe('CustomerStore.listDueLinks', () => {
       new Map(due.map((link) => [link.customerId, { nextDueAt: link.nextDueAt, status: link.status }])),
     ).toEqual(expected);
     expect(due).toHaveLength(expected.size);
+    expect(due.filter((link) => notDue.has(link.customerId))).toEqual([]);
     expect(due.every((link) => link.provider === 'palomma')).toBe(true);
     expect(due.find((link) => link.status === 'pending')?.providerCustomerId).toBeNull();
     expect(due.find((link) => link.status === 'active')?.providerCustomerId).toMatch(/^palomma_/);
-    // Shard by shard, most overdue first within a shard.
-    const positions = due.map((link) => [shardOf(link.customerId, TABLE.dueShards), link.nextDueAt] as const);
+    // Shard by shard, in customer-id order within a shard.
+    const positions = due.map(
+      (link) => [shardOf(link.customerId, TABLE.dueShards), link.customerId] as const,
+    );
     const sorted = [...positions].sort((a, b) => a[0] - b[0] || a[1].localeCompare(b[1]));
     expect(positions).toEqual(sorted);
     expect(new Set(positions.map(([shard]) => shard)).size).toBe(TABLE.dueShards);
-    expect(reader.sent.map((command) => command.name)).not.toContain('ScanCommand');
-    expect(reader.sent.every((command) => command.input.IndexName === TABLE.indexes.dueForSync.name)).toBe(
-      true,
+
+    // Index queries and batch reads of sync states, each bounded; nothing else.
+    const { sent } = reader;
+    expect(new Set(sent.map((command) => command.name))).toEqual(
+      new Set(['QueryCommand', 'BatchGetItemCommand']),
     );
+    for (const command of sent) {
+      const input = BatchGetInputSchema.or(QueryInputSchema).parse(command.input);
+      if ('IndexName' in input) {
+        expect(input.IndexName).toBe(TABLE.indexes.dueForSync.name);
+        expect(input.Limit).toBeLessThanOrEqual(100);
+        continue;
+      }
+      const [request, ...others] = Object.values(input.RequestItems);
+      expect(others).toEqual([]);
+      expect(request?.Keys.length).toBeLessThanOrEqual(100);
+      expect(request?.Keys.every((key) => key.sk === 'SYNC#palomma')).toBe(true);
+      // Only the due time (and the key to match it by), eventually consistent.
+      expect(Object.values(request?.ExpressionAttributeNames ?? {}).sort()).toEqual(['nextDueAt', 'pk']);
+      expect(request?.ConsistentRead).not.toBe(true);
+    }
   });
 
   it('resumes from a page cursor', async () => {
     const first = await store.listDueLinksPage({ provider: 'palomma', dueBy, limit: 7 });
     expect(first.items).toHaveLength(7);
-    const rest: DueLink[] = [];
-    for await (const page of store.listDueLinks({
-      provider: 'palomma',
-      dueBy,
-      limit: 7,
-      cursor: first.cursor ?? '',
-    })) {
-      rest.push(...page);
-    }
+    const rest = (await listAll(store, { dueBy, limit: 7, cursor: first.cursor ?? '' })).flat();
     const all = [...first.items, ...rest].map((link) => link.customerId);
     expect(new Set(all).size).toBe(all.length);
     expect(new Set(all)).toEqual(new Set(expected.keys()));
   });
 
-  it('finds nothing due before the earliest due time', async () => {
-    const pages = [];
-    for await (const page of store.listDueLinks({
-      provider: 'palomma',
-      dueBy: '2024-05-01T00:00:00Z',
-      limit: 5,
-    })) {
-      pages.push(page);
+  it('lists everything due on one page when the limit allows, ending with a null cursor', async () => {
+    const page = await store.listDueLinksPage({ provider: 'palomma', dueBy, limit: 1_000 });
+    expect(new Set(page.items.map((link) => link.customerId))).toEqual(new Set(expected.keys()));
+    expect(page.cursor).toBeNull();
+  });
+
+  it('finds nothing due before the earliest due time but a pending create without a sync state', async () => {
+    const pages = await listAll(store, { dueBy: '2024-05-01T00:00:00Z', limit: 5 });
+    expect(pages.flat().map((link) => [link.customerId, link.nextDueAt])).toEqual([
+      [pendingWithoutSync, '2024-05-01T00:00:00.000Z'],
+    ]);
+  });
+
+  it('refuses a cursor of another provider', async () => {
+    const page = await store.listDueLinksPage({ provider: 'palomma', dueBy, limit: 1 });
+    await expect(
+      store.listDueLinksPage({ provider: 'mollie', dueBy, limit: 1, cursor: page.cursor }),
+    ).rejects.toBeInstanceOf(StoreCursorError);
+  });
+
+  it('retries the sync states DynamoDB leaves unprocessed, and gives up loudly when it never reads them', async () => {
+    const partial = storeWithUnprocessedKeys(table.tableName, 3);
+    const stuck = storeWithUnprocessedKeys(table.tableName, Number.POSITIVE_INFINITY, 'all');
+    try {
+      const due = (await listAll(partial.store, { dueBy, limit: 100 })).flat();
+      expect(new Set(due.map((link) => link.customerId))).toEqual(new Set(expected.keys()));
+      expect(due).toHaveLength(expected.size);
+      expect(partial.calls.unprocessed).toBe(3);
+
+      await expect(listAll(stuck.store, { dueBy, limit: 100 })).rejects.toBeInstanceOf(
+        StoreBatchIncompleteError,
+      );
+      // Every attempt the store allows (8), then it stops instead of listing a link as not due.
+      expect(stuck.calls.unprocessed).toBe(8);
+    } finally {
+      partial.destroy();
+      stuck.destroy();
     }
-    expect(pages).toEqual([]);
   });
 });
+
+const QueryInputSchema = z.object({ IndexName: z.string(), Limit: z.number() });
+const BatchGetInputSchema = z.object({
+  RequestItems: z.record(
+    z.string(),
+    z.object({
+      Keys: z.array(z.object({ pk: z.string(), sk: z.string() })),
+      ExpressionAttributeNames: z.record(z.string(), z.string()).optional(),
+      ConsistentRead: z.boolean().optional(),
+    }),
+  ),
+});
+const BatchGetRequestItems = z.record(
+  z.string(),
+  z.looseObject({ Keys: z.array(z.record(z.string(), z.unknown())) }),
+);
+
+/**
+ * A store whose first `times` BatchGetItem calls read only the first half of their keys and hand the
+ * rest back as UnprocessedKeys, the way DynamoDB answers when throttled or over its response size. With
+ * `all`, every key comes back unprocessed (and nothing read), as under sustained throttling.
+ */
+function storeWithUnprocessedKeys(tableName: string, times: number, unprocessed: 'half' | 'all' = 'half') {
+  const { client, doc } = createDynamoClients({ region: 'us-east-1', endpoint: testEndpoint() });
+  const calls = { unprocessed: 0 };
+  doc.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName !== 'BatchGetItemCommand' || calls.unprocessed >= times) return next(args);
+      const input = z.looseObject({ RequestItems: BatchGetRequestItems }).parse(args.input);
+      const [entry] = Object.entries(input.RequestItems);
+      if (!entry || (unprocessed === 'half' && entry[1].Keys.length < 2)) return next(args);
+      calls.unprocessed++;
+      const [name, request] = entry;
+      const half = unprocessed === 'all' ? 0 : Math.floor(request.Keys.length / 2);
+      const result = await next(
+        unprocessed === 'all'
+          ? args
+          : {
+              ...args,
+              input: {
+                ...input,
+                RequestItems: { [name]: { ...request, Keys: request.Keys.slice(0, half) } },
+              },
+            },
+      );
+      Object.assign(result.output, {
+        ...(unprocessed === 'all' ? { Responses: { [name]: [] } } : {}),
+        UnprocessedKeys: { [name]: { ...request, Keys: request.Keys.slice(half) } },
+      });
+      return result;
+    },
+    { step: 'initialize', name: 'partialBatchGets' },
+  );
+  const store = new CustomerStore({
+    doc,
+    tableName,
+    historyRetentionDays: RETENTION_DAYS,
+    sleep: () => Promise.resolve(),
+  });
+  return { store, calls, destroy: () => client.destroy() };
+}
+
+describe('CustomerStore.listDueLinksPage', () => {
+  let table: TestTable;
+  let store: CustomerStore;
+  let due = '';
+  beforeAll(async () => {
+    table = await createTestTable('store-due-pages');
+    store = storeOn(table);
+    // 1,200 links not due for a year in the first shards, then one due link in the last shard.
+    const link = (customerId: string, nextDueAt: string) => [
+      linkItem({
+        customerId,
+        provider: 'delos',
+        status: 'active',
+        linkedAt: now,
+        providerCustomerId: `del_${customerId}`,
+      }),
+      syncItem({
+        customerId,
+        provider: 'delos',
+        status: 'active',
+        nextDueAt,
+        providerCustomerId: `del_${customerId}`,
+      }),
+    ];
+    const later = Array.from({ length: 1_200 }, (_, i) =>
+      idInShard((id) => shardOf(id, TABLE.dueShards), i % (TABLE.dueShards - 1)),
+    );
+    due = idInShard((id) => shardOf(id, TABLE.dueShards), TABLE.dueShards - 1);
+    await store.batchPut(
+      [...later.flatMap((customerId) => link(customerId, '2025-06-01T00:00:00.000Z')), ...link(due, now)],
+      { concurrency: 8 },
+    );
+  });
+  afterAll(async () => table.drop());
+
+  it('bounds the links one page looks at: a page may come back empty, with a cursor to go on', async () => {
+    const reader = instrumentedStore(table.tableName);
+    try {
+      const first = await reader.store.listDueLinksPage({ provider: 'delos', dueBy: now, limit: 1 });
+      expect(first.items).toEqual([]);
+      expect(first.cursor).not.toBeNull();
+      const looked = reader.sent
+        .filter((command) => command.name === 'QueryCommand')
+        .reduce((sum, command) => sum + z.object({ Count: z.number() }).parse(command.output).Count, 0);
+      expect(looked).toBeGreaterThanOrEqual(1_000);
+      expect(looked).toBeLessThan(1_200);
+
+      const rest = await listDuePages(
+        reader.store,
+        { provider: 'delos', dueBy: now, limit: 1 },
+        first.cursor,
+      );
+      expect(rest.flat().map((link) => [link.customerId, link.nextDueAt])).toEqual([[due, now]]);
+    } finally {
+      reader.destroy();
+    }
+  });
+});
+
+async function listDuePages(
+  target: CustomerStore,
+  args: { provider: ProviderName; dueBy: string; limit: number },
+  cursor: string | null,
+) {
+  const pages: DueLink[][] = [];
+  for await (const page of target.listDueLinks({ ...args, ...(cursor ? { cursor } : {}) })) pages.push(page);
+  return pages;
+}

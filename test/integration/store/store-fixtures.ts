@@ -121,11 +121,32 @@ export async function linkedCustomer(
   return { customerId, provider, providerCustomerId };
 }
 
-const ConsumedCapacitySchema = z.object({ CapacityUnits: z.number() });
+const ConsumedCapacitySchema = z.object({
+  CapacityUnits: z.number(),
+  GlobalSecondaryIndexes: z.record(z.string(), z.object({ CapacityUnits: z.number() })).optional(),
+});
+
+const consumed = (commands: SentCommand[]) =>
+  commands.flatMap((command) =>
+    [command.output.ConsumedCapacity ?? []].flat().map((capacity) => ConsumedCapacitySchema.parse(capacity)),
+  );
 
 /** Capacity units (table and indexes) the recorded commands consumed, as DynamoDB reported them. */
 export function capacityUnits(commands: SentCommand[]): number {
-  return commands
-    .flatMap((command) => [command.output.ConsumedCapacity ?? []].flat())
-    .reduce((sum: number, capacity) => sum + ConsumedCapacitySchema.parse(capacity).CapacityUnits, 0);
+  return consumed(commands).reduce((sum, capacity) => sum + capacity.CapacityUnits, 0);
 }
+
+/** Of those, the units each index consumed, by index name (only indexes that consumed any). */
+export function indexUnits(commands: SentCommand[]): Record<string, number> {
+  const units: Record<string, number> = {};
+  for (const capacity of consumed(commands)) {
+    for (const [name, index] of Object.entries(capacity.GlobalSecondaryIndexes ?? {})) {
+      if (index.CapacityUnits > 0) units[name] = (units[name] ?? 0) + index.CapacityUnits;
+    }
+  }
+  return units;
+}
+
+/** The commands that write (reads made to decide a write are not what a write costs). */
+export const writesOf = (commands: SentCommand[]): SentCommand[] =>
+  commands.filter((command) => !/^(Get|BatchGet|Query)/.test(command.name));

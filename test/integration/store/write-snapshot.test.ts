@@ -4,16 +4,18 @@ import type { ProviderName } from '../../../lib/customer/snapshot.ts';
 import { contentHash } from '../../../lib/store/content-hash.ts';
 import { CustomerStore } from '../../../lib/store/customer-store.ts';
 import { historySk, linkKey, syncKey } from '../../../lib/store/keys.ts';
+import { TABLE } from '../../../lib/store/table.ts';
 import { createTestTable, type TestTable } from '../../helpers/dynamodb.ts';
 import {
   capacityUnits,
+  indexUnits,
   instrumentedStore,
   linkedCustomer,
   makeInput,
   makeSnapshot,
   RETENTION_DAYS,
   rawItem,
-  type SentCommand,
+  writesOf,
 } from './store-fixtures.ts';
 
 describe('CustomerStore.writeSnapshot', () => {
@@ -269,33 +271,72 @@ describe('CustomerStore.writeSnapshot', () => {
     expect((await store.getCustomer(pending))?.links[0]).toMatchObject({ status: 'pending', snapshot: null });
   });
 
-  it('costs one write capacity unit on the table for an unchanged re-sync', async () => {
+  it('costs at most one write capacity unit, table and indexes together, for an unchanged re-sync', async () => {
     const { customerId, providerCustomerId } = await linkedCustomer(store);
     const snapshot = makeSnapshot({ providerCustomerId });
+    await store.writeSnapshot({ customerId, snapshot, now, nextDueAt });
     const measured = instrumentedStore(table.tableName, { capacity: true });
-    const writes = (commands: SentCommand[]) => commands.filter((c) => !/^(Get|Query)/.test(c.name));
     try {
-      await measured.store.writeSnapshot({ customerId, snapshot, now, nextDueAt });
-      const changed = writes(measured.sent);
-      measured.sent.length = 0;
-      await measured.store.writeSnapshot({
-        customerId,
-        snapshot: { ...snapshot, fetchedAt: '2024-06-09T00:00:00.000Z' },
-        now,
-        nextDueAt: '2024-06-10T00:00:00.000Z',
-      });
-      const unchanged = writes(measured.sent);
+      for (const day of ['05', '06', '07']) {
+        measured.sent.length = 0;
+        await expect(
+          measured.store.writeSnapshot({
+            customerId,
+            snapshot: { ...snapshot, fetchedAt: `2024-06-${day}T00:00:00.000Z` },
+            now: `2024-06-${day}T00:00:01.000Z`,
+            nextDueAt: `2024-06-${day}T01:00:00.000Z`,
+          }),
+        ).resolves.toEqual({ result: 'unchanged', version: 1 });
+        const unchanged = writesOf(measured.sent);
 
-      expect(unchanged.map((c) => [c.name, c.input.Key])).toEqual([
-        ['UpdateItemCommand', syncKey(customerId, 'palomma')],
-      ]);
-      const capacity = unchanged[0]?.output.ConsumedCapacity;
-      // Table: one unit (the sync item is far under 1 KB). The due index moves its entry to the new
-      // due time, which DynamoDB bills as a delete plus a put on that index.
-      expect(capacity).toMatchObject({ Table: { CapacityUnits: 1 } });
-      expect(capacity).toMatchObject({ GlobalSecondaryIndexes: { dueForSync: { CapacityUnits: 2 } } });
-      // The change itself rewrites the link (over 1 KB) and puts history, transactionally (double cost).
-      expect(capacityUnits(changed)).toBeGreaterThan(4);
+        expect(unchanged.map((c) => [c.name, c.input.Key])).toEqual([
+          ['UpdateItemCommand', syncKey(customerId, 'palomma')],
+        ]);
+        // The sync item is in no index and far under 1 KB: moving its due time is one unit in all.
+        expect(capacityUnits(unchanged)).toBeLessThanOrEqual(1);
+        expect(indexUnits(unchanged)).toEqual({});
+      }
+      // So is a failed sync that backs off: the next due time moves, no index entry does.
+      measured.sent.length = 0;
+      await measured.store.recordSyncFailure({
+        customerId,
+        provider: 'palomma',
+        error: { name: 'ProviderUnavailableError', message: 'HTTP 503' },
+        now,
+        nextDueAt: '2024-06-09T00:00:00.000Z',
+      });
+      expect(capacityUnits(writesOf(measured.sent))).toBeLessThanOrEqual(1);
+      expect(indexUnits(writesOf(measured.sent))).toEqual({});
+    } finally {
+      measured.destroy();
+    }
+  });
+
+  it('writes a change as one transaction that leaves the due index alone', async () => {
+    const { customerId, providerCustomerId } = await linkedCustomer(store);
+    const measured = instrumentedStore(table.tableName, { capacity: true });
+    try {
+      const costs: { units: number; indexes: Record<string, number> }[] = [];
+      for (const hour of ['01', '02']) {
+        measured.sent.length = 0;
+        await measured.store.writeSnapshot({
+          customerId,
+          snapshot: makeSnapshot({ providerCustomerId, providerUpdatedAt: `2024-06-01T${hour}:00:00.000Z` }),
+          now,
+          nextDueAt,
+        });
+        const changed = writesOf(measured.sent);
+        expect(changed.map((c) => c.name)).toEqual(['TransactWriteItemsCommand']);
+        costs.push({ units: capacityUnits(changed), indexes: indexUnits(changed) });
+      }
+
+      // The link (over 1 KB, also in byProviderId, which projects it whole), the history item and the
+      // sync item, each at the transactional double rate; never the due index.
+      for (const cost of costs) {
+        expect(cost.indexes).not.toHaveProperty(TABLE.indexes.dueForSync.name);
+        expect(cost.indexes[TABLE.indexes.byProviderId.name]).toBeGreaterThan(0);
+        expect(cost.units).toBeGreaterThan(4);
+      }
     } finally {
       measured.destroy();
     }

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { canonicalJson, contentHash, snapshotOrderKey } from '../../../lib/store/content-hash.ts';
-import { makeSnapshot } from './store-fixtures.ts';
+import { makeSnapshot } from '../../integration/store/store-fixtures.ts';
 
 describe('contentHash', () => {
   it('ignores fetchedAt: re-reading the same state is not a change', () => {

@@ -2,6 +2,7 @@ import { ulid } from 'ulid';
 import { PROVIDERS } from '../../../lib/customer/snapshot.ts';
 import {
   CURRENT_SK_RANGE,
+  dueIndexKeys,
   historySk,
   isoTime,
   linkSk,
@@ -9,6 +10,7 @@ import {
   shardOf,
   syncSk,
 } from '../../../lib/store/keys.ts';
+import { TABLE } from '../../../lib/store/table.ts';
 
 describe('store keys', () => {
   it('puts profile, links and sync states in one sort-key range that history stays out of', () => {
@@ -39,6 +41,17 @@ describe('store keys', () => {
     expect(Math.min(...counts)).toBeGreaterThan(50);
     // Pinned: existing items carry shard numbers, so the function must never change silently.
     expect([0, 1, 2, 3, 4, 5, 6, 7].map((n) => shardOf(`customer-${n}`, 8))).toEqual(PINNED_SHARDS);
+  });
+
+  it('gives a link due-index keys that depend on nothing but its customer and provider', () => {
+    const customerId = ulid();
+    const keys = dueIndexKeys(customerId, 'mollie');
+    expect(keys).toEqual({
+      gsi4pk: `DUE#mollie#${shardOf(customerId, TABLE.dueShards)}`,
+      gsi4sk: customerId,
+    });
+    expect(dueIndexKeys(customerId, 'mollie')).toEqual(keys);
+    expect(dueIndexKeys(customerId, 'delos').gsi4pk).not.toBe(keys.gsi4pk);
   });
 });
 
