@@ -15,6 +15,8 @@ export default {
   transform: { '^.+\\.ts$': swc },
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
+  // The long reliability cases run in `npm run test:chaos` (jest.chaos.config.js).
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/chaos/'],
   // One DynamoDB Local for the whole run; each test file makes its own table.
   globalSetup: '<rootDir>/test/helpers/global-setup.ts',
   globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',

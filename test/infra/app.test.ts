@@ -17,7 +17,7 @@ import { enabledProviders, rateExpression } from '../../infra/stages.ts';
 import { API_ROUTES } from '../../lib/api/routes.ts';
 import { PROVIDERS, type ProviderName } from '../../lib/customer/snapshot.ts';
 import { IDEMPOTENCY_TABLE } from '../../lib/store/idempotency-table.ts';
-import { TABLE } from '../../lib/store/table.ts';
+import { indexProjection, TABLE } from '../../lib/store/table.ts';
 import {
   type CfnResource,
   functionStatements,
@@ -162,7 +162,7 @@ describe.each(STAGES)('infra app (%s)', (name) => {
             { AttributeName: index.partitionKey, KeyType: 'HASH' },
             { AttributeName: index.sortKey, KeyType: 'RANGE' },
           ],
-          Projection: { ProjectionType: 'ALL' },
+          Projection: indexProjection(index),
         }),
       ),
     });
@@ -433,11 +433,17 @@ describe.each(STAGES)('infra app (%s)', (name) => {
     });
   });
 
-  it('grants the read API table reads plus the link write only: no secrets, queues, scans or deletes', () => {
+  it('grants the read API table reads, the link write and its first-fetch enqueue only: no secrets, scans or deletes', () => {
     const synth = get(name);
     const statements = functionStatements(synth.resources, lambda(synth.resources, 'read-api').id);
     const granted = actions(statements);
-    expect([...granted].filter((action) => /^(secretsmanager|sqs):/.test(action))).toEqual([]);
+    expect([...granted].filter((action) => /^secretsmanager:/.test(action))).toEqual([]);
+    // POST /customers/{id}/links enqueues the new link's first fetch: send only, to each sync queue.
+    expect([...granted].filter((action) => /^sqs:/.test(action)).sort()).toEqual(
+      expect.arrayContaining(['sqs:SendMessage']),
+    );
+    expect([...granted].filter((action) => /^sqs:(Receive|Delete|Purge)/.test(action))).toEqual([]);
+    expect(resourcesOf(statements, 'sqs:SendMessage').length).toBe(enabledProviders(synth.stage).length);
     expect(customerTableActions(synth, statements)).toEqual([
       'dynamodb:ConditionCheckItem',
       'dynamodb:GetItem',
