@@ -29,7 +29,9 @@ export function header(event: Pick<RawBodyRequest, 'headers'>, name: string): st
 function singleValuedQuery(
   event: Pick<APIGatewayProxyEvent, 'queryStringParameters' | 'multiValueQueryStringParameters'>,
 ): { values: Record<string, string>; repeated: string[] } {
-  const values: Record<string, string> = {};
+  // A Map, not an object literal: a parameter named `__proto__` must stay a (rejected) parameter, not
+  // vanish into the prototype and leave the rest of the query looking valid.
+  const values = new Map<string, string>();
   const repeated: string[] = [];
   const multi = event.multiValueQueryStringParameters;
   if (multi) {
@@ -37,13 +39,13 @@ function singleValuedQuery(
       if (!list) continue;
       if (list.length > 1) repeated.push(key);
       const last = list.at(-1);
-      if (last !== undefined) values[key] = last;
+      if (last !== undefined) values.set(key, last);
     }
   }
   for (const [key, value] of Object.entries(event.queryStringParameters ?? {})) {
-    if (value !== undefined && values[key] === undefined) values[key] = value;
+    if (value !== undefined && !values.has(key)) values.set(key, value);
   }
-  return { values, repeated };
+  return { values: Object.fromEntries(values), repeated };
 }
 
 /**

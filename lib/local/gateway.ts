@@ -60,7 +60,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const started = Date.now();
     const method = request.method ?? 'GET';
-    const url = new URL(request.url ?? '/', 'http://local');
+    const target = request.url ?? '/';
+    // Appended to a fixed origin, not resolved against it: `//x` is a path, not a URL whose host is x.
+    const url = new URL(`http://local${target.startsWith('/') ? '' : '/'}${target}`);
     const path = url.pathname;
     let fn: ApiFunctionName | null = null;
     const reply = (result: APIGatewayProxyResult) => {
@@ -205,33 +207,35 @@ function toEvent(
     apiKey: string | null;
   },
 ): APIGatewayProxyEvent {
-  const headers: Record<string, string> = {};
-  const multiValueHeaders: Record<string, string[]> = {};
+  // Maps, not object literals: a header or parameter named `constructor` or `__proto__` is just a name
+  // (API Gateway passes it through); on a plain object it would read or replace the prototype.
+  const headerMap = new Map<string, string>();
+  const multiHeaderMap = new Map<string, string[]>();
   // rawHeaders keeps the client's casing, as API Gateway does.
   for (let i = 0; i + 1 < request.rawHeaders.length; i += 2) {
     const name = request.rawHeaders[i] ?? '';
     const value = request.rawHeaders[i + 1] ?? '';
-    headers[name] = value;
-    const list = multiValueHeaders[name] ?? [];
-    list.push(value);
-    multiValueHeaders[name] = list;
+    headerMap.set(name, value);
+    multiHeaderMap.set(name, [...(multiHeaderMap.get(name) ?? []), value]);
   }
+  const headers: Record<string, string> = Object.fromEntries(headerMap);
+  const multiValueHeaders: Record<string, string[]> = Object.fromEntries(multiHeaderMap);
   let query: Record<string, string> | null = null;
   let multiQuery: Record<string, string[]> | null = null;
   const search = url.search.replace(/^\?/, '');
   if (search !== '') {
-    query = {};
-    multiQuery = {};
+    const queryMap = new Map<string, string>();
+    const multiQueryMap = new Map<string, string[]>();
     for (const part of search.split('&')) {
       if (part === '') continue;
       const eq = part.indexOf('=');
       const key = decodeQueryPart(eq < 0 ? part : part.slice(0, eq));
       const value = eq < 0 ? '' : decodeQueryPart(part.slice(eq + 1));
-      query[key] = value;
-      const list = multiQuery[key] ?? [];
-      list.push(value);
-      multiQuery[key] = list;
+      queryMap.set(key, value);
+      multiQueryMap.set(key, [...(multiQueryMap.get(key) ?? []), value]);
     }
+    query = Object.fromEntries(queryMap);
+    multiQuery = Object.fromEntries(multiQueryMap);
   }
   const now = Date.now();
   const requestId = randomUUID();
