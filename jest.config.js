@@ -20,6 +20,8 @@ export default {
   // One DynamoDB Local for the whole run; each test file makes its own table.
   globalSetup: '<rootDir>/test/helpers/global-setup.ts',
   globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',
+  // Prints the reliability summary line (scenarios, faults, fuzzed requests, items lost/duplicated).
+  reporters: ['default', ['<rootDir>/test/helpers/reliability/summary-reporter.ts', { suite: 'npm test' }]],
   testTimeout: 30_000,
   maxWorkers: 2,
 };
