@@ -63,6 +63,13 @@ export interface HttpAuth {
   onUnauthorized?(request: Request): boolean | Promise<boolean>;
 }
 
+/** A static `Authorization: Bearer <key>` (Palomma, Mollie); the key is revealed only on the request. */
+export const bearerAuth = (key: { reveal(): string }): HttpAuth => ({
+  authorize: (request) => {
+    request.headers.set('authorization', `Bearer ${key.reveal()}`);
+  },
+});
+
 export interface HttpLogger {
   debug(message: string, attributes: Record<string, unknown>): void;
   warn(message: string, attributes: Record<string, unknown>): void;

@@ -1,6 +1,6 @@
 /** Mollie v2 customer endpoints over the shared HTTP client: Bearer `test_`/`live_` key, HAL JSON. */
 import type { MollieConfig } from '../../config/providers.ts';
-import { createProviderHttp, type ProviderHttp } from '../../http/provider-http.ts';
+import { bearerAuth, createProviderHttp, type ProviderHttp } from '../../http/provider-http.ts';
 import type { AdapterDeps } from '../shared.ts';
 import { mapMollieError } from './errors.ts';
 import {
@@ -25,11 +25,7 @@ export function createMollieClient(config: MollieConfig, deps: AdapterDeps = {})
       baseUrl: config.baseUrl,
       ...config.http,
       headers: { accept: 'application/hal+json' },
-      auth: {
-        authorize: (request) => {
-          request.headers.set('authorization', `Bearer ${config.apiKey.reveal()}`);
-        },
-      },
+      auth: bearerAuth(config.apiKey),
       mapError: mapMollieError,
       secrets: () => [config.apiKey.reveal()],
     },

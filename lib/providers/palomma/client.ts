@@ -1,6 +1,6 @@
 /** Palomma v0 customer endpoints over the shared HTTP client: Bearer API key, JSON. */
 import type { PalommaConfig } from '../../config/providers.ts';
-import { createProviderHttp, type ProviderHttp } from '../../http/provider-http.ts';
+import { bearerAuth, createProviderHttp, type ProviderHttp } from '../../http/provider-http.ts';
 import type { AdapterDeps } from '../shared.ts';
 import { mapPalommaError } from './errors.ts';
 import {
@@ -25,11 +25,7 @@ export function createPalommaClient(config: PalommaConfig, deps: AdapterDeps = {
       baseUrl: config.baseUrl,
       ...config.http,
       headers: { accept: 'application/json' },
-      auth: {
-        authorize: (request) => {
-          request.headers.set('authorization', `Bearer ${config.apiKey.reveal()}`);
-        },
-      },
+      auth: bearerAuth(config.apiKey),
       mapError: mapPalommaError,
       secrets: () => [config.apiKey.reveal()],
     },
