@@ -1,0 +1,118 @@
+/**
+ * Child process of benchmark 6: scheduler runs ('due' mode, `runScheduledSync` from lib/sync) over a
+ * provider's links, into a queue that only counts. A fresh process per size, so
+ * `process.resourceUsage().maxRSS` is this process's high-water mark. Prints one JSON result line.
+ *
+ * After the measured runs (every link due), optionally one more run with the clock set before every due
+ * time: what a run costs when nothing is due, which is what most runs of a large deployment look like.
+ */
+import { loadRuntimeConfig } from '../../lib/config/runtime.ts';
+import { ProviderNameSchema } from '../../lib/customer/snapshot.ts';
+import { createDynamoClients } from '../../lib/store/client.ts';
+import { CustomerStore } from '../../lib/store/customer-store.ts';
+import { fixedClock, systemClock } from '../../lib/sync/clock.ts';
+import { noopSyncMetrics } from '../../lib/sync/metrics.ts';
+import type { SyncMessage, SyncQueue } from '../../lib/sync/queue.ts';
+import { createRuntimeSchedule } from '../../lib/sync/runtime-deps.ts';
+import { runScheduledSync, type SchedulerDeps } from '../../lib/sync/scheduler.ts';
+import { recordCapacity } from '../lib/capacity.ts';
+import { PlanArgsSchema, type PlanResult } from '../lib/plan-protocol.ts';
+
+/** Counts what would go to SQS and keeps nothing, so the queue adds no memory of its own. */
+class CountingQueue implements SyncQueue {
+  count = 0;
+  async send(messages: SyncMessage[]): Promise<void> {
+    this.count += messages.length;
+  }
+}
+
+const args = PlanArgsSchema.parse(JSON.parse(process.argv[2] ?? '{}'));
+const config = loadRuntimeConfig({
+  STAGE: 'local',
+  TABLE_NAME: args.tableName,
+  DYNAMODB_ENDPOINT: args.endpoint,
+});
+const { client, doc } = createDynamoClients({ region: args.region, endpoint: args.endpoint });
+const capacity = recordCapacity(client);
+const store = new CustomerStore({
+  doc,
+  tableName: args.tableName,
+  historyRetentionDays: args.historyRetentionDays,
+});
+const queue = new CountingQueue();
+const deps: SchedulerDeps = {
+  store,
+  queue,
+  adapters: {},
+  clock: systemClock,
+  schedule: createRuntimeSchedule(config),
+  metrics: noopSyncMetrics,
+  pageSize: args.pageSize,
+};
+
+await runScheduledSync(deps, { provider: ProviderNameSchema.parse(args.warmupProvider), mode: 'due' });
+const warmupEnqueued = queue.count;
+const rssBeforeBytes = process.memoryUsage.rss();
+const provider = ProviderNameSchema.parse(args.provider);
+// What the RSS is made of, to tell retained data (heap after GC) from collector slack (heap total).
+const peaks = { heapUsed: 0, heapTotal: 0, external: 0 };
+const sampler = setInterval(() => {
+  const usage = process.memoryUsage();
+  peaks.heapUsed = Math.max(peaks.heapUsed, usage.heapUsed);
+  peaks.heapTotal = Math.max(peaks.heapTotal, usage.heapTotal);
+  peaks.external = Math.max(peaks.external, usage.external + usage.arrayBuffers);
+}, 25);
+
+// A run changes nothing (the queue only counts), so it can be repeated on the same links: the median
+// of a few runs keeps one noisy moment on the machine out of the growth ratio.
+const times: number[] = [];
+let enqueued = 0;
+let pages = 0;
+let readUnits = 0;
+for (let run = 0; run < args.runs; run++) {
+  queue.count = 0;
+  capacity.reset();
+  const started = performance.now();
+  const summary = await runScheduledSync(deps, { provider, mode: 'due' });
+  times.push(performance.now() - started);
+  enqueued = queue.count;
+  pages = summary.pages;
+  readUnits = capacity.snapshot().readUnits;
+}
+
+let idleRun: PlanResult['idleRun'] = null;
+if (args.idleClockAt !== null) {
+  queue.count = 0;
+  capacity.reset();
+  const started = performance.now();
+  await runScheduledSync({ ...deps, clock: fixedClock(args.idleClockAt) }, { provider, mode: 'due' });
+  idleRun = {
+    ms: performance.now() - started,
+    enqueued: queue.count,
+    readUnits: capacity.snapshot().readUnits,
+  };
+}
+
+clearInterval(sampler);
+const collect: unknown = Reflect.get(globalThis, 'gc');
+if (typeof collect === 'function') collect();
+const heapAfterGcBytes = process.memoryUsage().heapUsed;
+const sorted = [...times].sort((a, b) => a - b);
+const result: PlanResult = {
+  elapsedMs: sorted[Math.floor(sorted.length / 2)] ?? Number.NaN,
+  runsMs: times,
+  enqueued,
+  pages,
+  readUnits,
+  warmupEnqueued,
+  idleRun,
+  // maxRSS is in kilobytes.
+  maxRssBytes: process.resourceUsage().maxRSS * 1024,
+  rssBeforeBytes,
+  peakHeapUsedBytes: peaks.heapUsed,
+  peakHeapTotalBytes: peaks.heapTotal,
+  peakExternalBytes: peaks.external,
+  heapAfterGcBytes,
+};
+process.stdout.write(`${JSON.stringify(result)}\n`);
+client.destroy();
