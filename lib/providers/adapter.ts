@@ -55,6 +55,17 @@ export interface ProviderAdapter {
   createCustomer(input: CustomerInput, idempotencyKey: string): Promise<CustomerSnapshot>;
   /** Page through every customer at the provider; only where capabilities.canList. */
   listCustomers(options?: { cursor?: string; pageSize?: number }): AsyncIterable<CustomerPage>;
+  /**
+   * Only for providers without create idempotency (Delos): the customer an earlier create with this
+   * input and key made, when a retry cannot know whether that create reached the provider; null when
+   * the provider has none. `createdAfter` bounds the search (no earlier attempt started before it).
+   * Throws ProviderErrors when the provider cannot answer: the caller must not create then.
+   */
+  findCreatedCustomer?(
+    input: CustomerInput,
+    idempotencyKey: string,
+    options: { createdAfter: string },
+  ): Promise<CustomerSnapshot | null>;
 }
 
 /** Validates merchant input against a provider's create requirements: one message per problem. */

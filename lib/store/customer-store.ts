@@ -267,7 +267,9 @@ export class CustomerStore implements CustomerStoreApi {
         },
       ]);
       if (!codes) {
-        return link ? { ...linkFromItem(link), providerCustomerId, status: 'active' } : toLink(created);
+        return link
+          ? { ...linkFromItem({ ...link, providerCustomerId }), status: 'active' }
+          : toLink(created);
       }
       if (codes[0] === 'ConditionalCheckFailed')
         throw new StoreNotFoundError(`customer ${customerId} not found`);
@@ -388,7 +390,7 @@ export class CustomerStore implements CustomerStoreApi {
         }),
       ]);
       if (!codes) {
-        return { ...linkFromItem(link), providerCustomerId, status: 'active', snapshot, version };
+        return { ...linkFromItem({ ...link, providerCustomerId }), status: 'active', snapshot, version };
       }
       if (codes[0] === 'ConditionalCheckFailed')
         throw await this.#providerIdConflict(provider, providerCustomerId);

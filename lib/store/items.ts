@@ -101,6 +101,10 @@ export function linkFromItem(link: LinkItem): ProviderLink {
     linkedAt: link.linkedAt,
     goneAt: link.goneAt ?? null,
     createIdempotencyKey: link.createIdempotencyKey ?? null,
+    // The lease outlives its attempt (a release only shortens it) and goes once the id is stored.
+    ...(link.createLeaseId === undefined || link.providerCustomerId !== undefined
+      ? {}
+      : { createAttempted: true }),
   };
 }
 

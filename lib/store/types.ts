@@ -35,6 +35,11 @@ export interface ProviderLink {
   goneAt: string | null;
   /** For pending links: the idempotency key the create used, so a retry reuses it. */
   createIdempotencyKey: string | null;
+  /**
+   * For pending links: true once a create attempt has claimed the link (`claimCreateAttempt`), so that
+   * attempt may have reached the provider; absent otherwise.
+   */
+  createAttempted?: boolean;
 }
 
 export interface SyncState {
@@ -123,7 +128,8 @@ export interface CustomerStoreApi {
   /**
    * Per-link create guard for providers without idempotency (Delos): claims the right to call the
    * provider's create for this link. 'claimed': go ahead. 'held': another attempt holds an unexpired
-   * lease. 'done': the link already has a provider id.
+   * lease. 'done': the link already has a provider id. Once claimed, the pending link reads
+   * `createAttempted: true`, so later attempts know an earlier one may have reached the provider.
    */
   claimCreateAttempt(args: {
     customerId: string;

@@ -14,6 +14,8 @@ export type SyncCountMetric =
   | 'SyncMessagesEnqueued'
   | 'CustomersImported'
   | 'CustomersCreatedAtProvider'
+  /** A retried create found the customer an earlier attempt made at the provider (Delos). */
+  | 'ProviderCreatesReconciled'
   | 'ProviderCreateFailures'
   | 'WebhooksAccepted'
   | 'WebhooksRejected'

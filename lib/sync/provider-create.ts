@@ -6,9 +6,14 @@
  * provider's own idempotency: the API request, its retries and the worker can all race for the same
  * pending link, and Palomma's lookup-by-reference and Delos (no idempotency at all) are not safe under
  * concurrency. The lease outlives the adapter's whole retry budget, so two creates never overlap.
- * Known limit (Delos only): if the create succeeded at Delos but storing its id failed, the next attempt
- * after the lease creates a second Delos customer; the other providers replay or find the first one
- * (Mollie Idempotency-Key, Juspay unique reference, Palomma reference lookup).
+ * A create that reached the provider but whose id was never stored (a crash, a timeout on the answer)
+ * must not make a second customer: Mollie replays by Idempotency-Key, Juspay rejects the duplicate
+ * reference and the adapter fetches the original, Palomma looks the reference up. Delos has none of
+ * these, so every Delos attempt after the first reconciles before creating: the adapter's
+ * `findCreatedCustomer` searches Delos for the marker the earlier create left, and a customer found is
+ * adopted instead of created again. If that search fails, the attempt fails (retried later) rather than
+ * risk a duplicate. Residual gap: an attempt that read the link before any attempt claimed it, then
+ * stalled past a whole lease, does not know to reconcile.
  */
 import { ulid } from 'ulid';
 import type { CustomerInput } from '../customer/input.ts';
@@ -20,6 +25,33 @@ import type { Clock } from './clock.ts';
 import { AdapterMismatchError, type ErrorSummary, retryAfterOf, summarizeError } from './errors.ts';
 import { noopSyncMetrics, type SyncMetrics } from './metrics.ts';
 import type { SyncSchedule } from './schedule.ts';
+
+/**
+ * Margin below the pending link's creation time when searching the provider by creation time: the
+ * provider's clock and ours may disagree, and it may store whole seconds.
+ */
+const CLOCK_SKEW_MARGIN_MS = 10 * 60 * 1000;
+
+/**
+ * Whether this create must first look for the customer an earlier attempt may have made: only for
+ * providers without create idempotency that can search, and only after an attempt claimed the link.
+ */
+export function needsCreateReconcile(
+  adapter: Pick<ProviderAdapter, 'capabilities' | 'findCreatedCustomer'>,
+  link: Pick<ProviderLink, 'providerCustomerId' | 'createAttempted'>,
+): boolean {
+  return (
+    adapter.capabilities.createIdempotency === 'none' &&
+    adapter.findCreatedCustomer !== undefined &&
+    link.providerCustomerId === null &&
+    link.createAttempted === true
+  );
+}
+
+/** The earliest time a customer made by an earlier attempt of this link can carry. */
+export function reconcileCreatedAfter(link: Pick<ProviderLink, 'linkedAt'>): string {
+  return new Date(Date.parse(link.linkedAt) - CLOCK_SKEW_MARGIN_MS).toISOString();
+}
 
 export type ProviderCreateStatus = 'created' | 'pending' | 'failed';
 
@@ -86,7 +118,14 @@ export async function createAtProvider(
   const idempotencyKey = link.createIdempotencyKey ?? `${customerId}-${provider}`;
   let snapshot: Awaited<ReturnType<ProviderAdapter['createCustomer']>>;
   try {
-    snapshot = await adapter.createCustomer(input, idempotencyKey);
+    const found =
+      needsCreateReconcile(adapter, link) && adapter.findCreatedCustomer
+        ? await adapter.findCreatedCustomer(input, idempotencyKey, {
+            createdAfter: reconcileCreatedAfter(link),
+          })
+        : null;
+    if (found) metrics.count('ProviderCreatesReconciled', provider);
+    snapshot = found ?? (await adapter.createCustomer(input, idempotencyKey));
     if (snapshot.provider !== provider) {
       throw new AdapterMismatchError(`${provider} adapter returned a ${snapshot.provider} snapshot`);
     }

@@ -162,23 +162,30 @@ describe('a crash between the provider call and the store write', () => {
     },
   );
 
-  // Product gap (reported): Delos has no idempotency key and no merchant reference to look a customer
-  // up by, so once the create lease of the crashed attempt expires the retry creates a second Delos
-  // customer (lib/sync/provider-create.ts documents this as a known limit). Remove `.failing` once
-  // Delos creates are reconciled (e.g. by searching Delos for the customer before creating again).
-  it.failing('delos: the retry creates nothing twice (known gap: Delos has no idempotency)', async () => {
-    const { before, retried } = await crashThenRetry('delos');
-    // The second Delos customer is this known gap, asserted here; later ledger checks must not count it again.
+  // Delos has no idempotency key and no merchant reference: the retry finds the first customer by the
+  // marker our create put in its `comment` (lib/sync/provider-create.ts).
+  it('delos: the retry finds the customer Delos already has by its create marker and creates nothing twice', async () => {
+    const { before, retry, retried } = await crashThenRetry('delos');
+    expect(retry.status).toBe(201);
     const linked = (await stack.store.getCustomer(retried.customerId))?.links.find(
       (link) => link.provider === 'delos',
     );
+    expect(linked).toMatchObject({
+      status: 'active',
+      providerCustomerId: retried.providers.delos?.providerCustomerId,
+    });
+    expect(linked?.snapshot?.providerCustomerId).toBe(linked?.providerCustomerId);
+    // Every Delos customer is known to some link: no second, unlinked one.
+    const unlinked: string[] = [];
     for (const wire of await stack.sandboxes.delos.control.listCustomers()) {
       const id = wireId(wire);
       if (id && id !== linked?.providerCustomerId && !(await stack.store.findByProviderId('delos', id))) {
-        ledger.allowUnlinked('delos', id);
+        unlinked.push(id);
       }
     }
+    expect(unlinked).toEqual([]);
     expect((await createdAt()).delos).toBe((before.delos ?? 0) + 1);
+    await expectLedgerClean();
   });
 });
 

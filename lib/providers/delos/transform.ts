@@ -116,3 +116,23 @@ export function delosCreateRequest(input: CustomerInput): DelosCreateCustomerReq
   const lastname = text(input.familyName);
   return { name, ...(lastname === null ? {} : { lastname }), type: 'INDIVIDUAL' };
 }
+
+const CREATE_MARKER_PREFIX = 'customer-sync:';
+
+/**
+ * What our create puts in Delos's `comment` so a retried create can find the customer an earlier
+ * attempt made (Delos has no idempotency key and no merchant reference). `comment` is Delos's
+ * "internal notes": not shown to the customer, and the key is a per-link random id, never customer data.
+ */
+export function delosCreateMarker(idempotencyKey: string): string {
+  return `${CREATE_MARKER_PREFIX}${idempotencyKey}`;
+}
+
+/** Whether a Delos customer carries this create's marker, also when someone added notes around it. */
+export function hasDelosCreateMarker(
+  customer: Pick<DelosCustomer, 'comment'>,
+  idempotencyKey: string,
+): boolean {
+  const marker = delosCreateMarker(idempotencyKey);
+  return (customer.comment ?? '').split(/\s+/).includes(marker);
+}

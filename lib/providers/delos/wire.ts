@@ -73,6 +73,8 @@ export type DelosCustomerList = z.infer<typeof DelosCustomerListSchema>;
 export interface DelosCreateCustomerRequest {
   name: string;
   lastname?: string;
+  /** "Internal notes": carries our create marker (see delosCreateMarker). */
+  comment?: string;
   company?: string;
   type: 'INDIVIDUAL' | 'CORPORATE';
 }

@@ -149,3 +149,33 @@ describe.each(PROVIDERS)('%s adapter against its sandbox', (provider) => {
     expect(error.message).not.toMatch(/Sandbox|sbx|SBX|test_/);
   });
 });
+
+describe('delos adapter: finding the customer an unfinished create made', () => {
+  let sandbox: RunningSandbox;
+  let adapter: HttpProviderAdapter;
+
+  beforeAll(async () => {
+    ({ sandbox, adapter } = await startWithAdapter('delos', { seed: 25 }));
+  });
+  afterAll(async () => sandbox.stop());
+
+  it('finds the customer by the marker its create left in comment, and nothing for another key', async () => {
+    const since = new Date(Date.now() - 60_000).toISOString();
+    const input = fullInput('itest-find-0001');
+    const first = await adapter.createCustomer(input, 'key-find-0001');
+    await adapter.createCustomer(input, 'key-find-0002');
+    const find = (key: string, createdAfter: string) => {
+      if (!adapter.findCreatedCustomer) throw new Error('delos must support findCreatedCustomer');
+      return adapter.findCreatedCustomer(input, key, { createdAfter });
+    };
+
+    expect((await find('key-find-0001', since))?.providerCustomerId).toBe(first.providerCustomerId);
+    expect(await find('key-find-0003', since)).toBeNull();
+    expect(await find('key-find-0001', new Date(Date.now() + 60_000).toISOString())).toBeNull();
+    // A note someone added next to the marker does not hide it.
+    await sandbox.control.patchCustomer(first.providerCustomerId, {
+      comment: `checked by ops customer-sync:key-find-0001`,
+    });
+    expect((await find('key-find-0001', since))?.providerCustomerId).toBe(first.providerCustomerId);
+  });
+});

@@ -271,6 +271,27 @@ describe('CustomerStore customers and links', () => {
       expect(item).not.toHaveProperty('createLeaseId');
     });
 
+    it('shows a pending link as attempted once claimed, and not once its id is stored', async () => {
+      const customerId = ulid();
+      await store.createCustomer({ customerId, input: makeInput(), providers: ['delos'], now });
+      const link = async () => (await store.getCustomer(customerId))?.links[0];
+      expect(await link()).not.toHaveProperty('createAttempted');
+
+      await store.claimCreateAttempt({ customerId, attemptId: 'a', now, ...lease });
+      // Released (zero lease) after a failed attempt: still attempted.
+      await store.claimCreateAttempt({ customerId, attemptId: 'a', now, provider: 'delos', leaseSeconds: 0 });
+      expect(await link()).toMatchObject({ providerCustomerId: null, createAttempted: true });
+
+      const completed = await store.completePendingLink({
+        customerId,
+        snapshot: makeSnapshot({ provider: 'delos', providerCustomerId: `del_${customerId}` }),
+        now,
+        nextDueAt: now,
+      });
+      expect(completed).not.toHaveProperty('createAttempted');
+      expect(await link()).not.toHaveProperty('createAttempted');
+    });
+
     it('refuses a link that does not exist', async () => {
       await expect(
         store.claimCreateAttempt({ customerId: ulid(), attemptId: 'a', now, ...lease }),

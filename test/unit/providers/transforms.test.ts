@@ -9,10 +9,12 @@ import {
 import { missingCreateFields } from '../../../lib/providers/adapter.ts';
 import { DELOS_REQUIRED_CREATE_FIELDS } from '../../../lib/providers/delos/adapter.ts';
 import {
+  delosCreateMarker,
   delosCreateRequest,
   delosCustomerToSnapshot,
   delosStatus,
   delosStatusFromWebhookCode,
+  hasDelosCreateMarker,
 } from '../../../lib/providers/delos/transform.ts';
 import { parseDelosWebhook } from '../../../lib/providers/delos/webhook.ts';
 import { DELOS_STATUSES, DelosCustomerEnvelopeSchema } from '../../../lib/providers/delos/wire.ts';
@@ -162,6 +164,32 @@ describe('delos wire and transform', () => {
     });
     expect(parseDelosWebhook({ hook_id: 'h2', hook_type: 3, Data: {} })).toMatchObject({ kind: 'invalid' });
     expect(parseDelosWebhook('nope')).toMatchObject({ kind: 'invalid' });
+  });
+});
+
+describe('delos create marker', () => {
+  it('matches only its own key, also among other notes', () => {
+    const marker = delosCreateMarker('k-1');
+    expect(hasDelosCreateMarker({ comment: marker }, 'k-1')).toBe(true);
+    expect(hasDelosCreateMarker({ comment: `VIP ${marker}` }, 'k-1')).toBe(true);
+    expect(hasDelosCreateMarker({ comment: `${marker}0` }, 'k-1')).toBe(false);
+    expect(hasDelosCreateMarker({ comment: marker }, 'k-2')).toBe(false);
+    expect(hasDelosCreateMarker({ comment: null }, 'k-1')).toBe(false);
+  });
+
+  it('keeps the marker out of the snapshot fields that carry customer data', () => {
+    const customer = DelosCustomerEnvelopeSchema.parse({
+      item: {
+        cuid: 'Dabc',
+        name: 'Jane',
+        lastname: 'Roe',
+        type: 'INDIVIDUAL',
+        comment: delosCreateMarker('k-1'),
+      },
+    }).item;
+    const snapshot = delosCustomerToSnapshot(customer, new Date('2024-06-01T00:00:00Z'));
+    expect(snapshot.metadata).toEqual({ comment: delosCreateMarker('k-1') });
+    expect(JSON.stringify({ ...snapshot, metadata: null })).not.toContain('customer-sync:');
   });
 });
 

@@ -368,8 +368,10 @@ export class FakeStore implements CustomerStoreApi {
 }
 
 function strip(link: LinkState): ProviderLink {
-  const { hash: _hash, order: _order, lease: _lease, ...rest } = link;
-  return structuredClone(rest);
+  const { hash: _hash, order: _order, lease, ...rest } = link;
+  // Like the store: a pending link remembers that a create attempt claimed it.
+  const attempted = lease !== null && rest.providerCustomerId === null;
+  return structuredClone(attempted ? { ...rest, createAttempted: true } : rest);
 }
 
 const DEFAULT_CAPABILITIES: ProviderCapabilities = {
