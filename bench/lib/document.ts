@@ -49,7 +49,7 @@ export function renderDocument(meta: RunMeta, reports: readonly BenchmarkReport[
     '## How to reproduce',
     '',
     '```sh',
-    'npm ci',
+    'npm install',
     'npm run bench              # full run (under 15 minutes on 2 cores): rewrites docs/benchmarks.md and bench/results.json',
     'npm run bench -- --quick   # reduced sizes (under 2 minutes), what CI runs: writes bench/out/ only',
     'npm run bench -- --only=read-path,cold-start   # a subset (also writes bench/out/ only)',
