@@ -7,7 +7,7 @@ import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { ApiFunctionName } from '../lib/api/routes.ts';
 import { TABLE } from '../lib/store/table.ts';
-import { grantTable } from './constructs/access.ts';
+import { CONDITIONAL_ITEM_WRITES, grantTable } from './constructs/access.ts';
 import { Api } from './constructs/api.ts';
 import { DataStore } from './constructs/data.ts';
 import { apiSecretArnVar, baseUrlVar, syncQueueUrlVar, webhookSecretArnVar } from './constructs/env.ts';
@@ -66,13 +66,7 @@ export class CustomerSyncStack extends Stack {
     grantTable(readApi.fn, {
       table: data.table,
       key: data.key,
-      actions: [
-        'dynamodb:GetItem',
-        'dynamodb:Query',
-        'dynamodb:PutItem',
-        'dynamodb:UpdateItem',
-        'dynamodb:ConditionCheckItem',
-      ],
+      actions: CONDITIONAL_ITEM_WRITES,
       indexes: [
         TABLE.indexes.byProviderId.name,
         TABLE.indexes.byReference.name,
@@ -104,13 +98,7 @@ export class CustomerSyncStack extends Stack {
     grantTable(createCustomer.fn, {
       table: data.table,
       key: data.key,
-      actions: [
-        'dynamodb:GetItem',
-        'dynamodb:Query',
-        'dynamodb:PutItem',
-        'dynamodb:UpdateItem',
-        'dynamodb:ConditionCheckItem',
-      ],
+      actions: CONDITIONAL_ITEM_WRITES,
       indexes: [TABLE.indexes.byReference.name],
     });
     // Powertools idempotency: get, conditional put, update on completion, delete on failure.

@@ -18,6 +18,18 @@ export type TableAction =
   | 'dynamodb:ConditionCheckItem'
   | 'dynamodb:BatchWriteItem';
 
+/**
+ * Reads by key and conditional writes of single items or transactions (Put/Update/ConditionCheck):
+ * what every customer writer needs. No DeleteItem, no Scan, no batch writes.
+ */
+export const CONDITIONAL_ITEM_WRITES: readonly TableAction[] = [
+  'dynamodb:GetItem',
+  'dynamodb:Query',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:ConditionCheckItem',
+];
+
 const WRITE_ACTIONS = new Set<TableAction>([
   'dynamodb:PutItem',
   'dynamodb:UpdateItem',

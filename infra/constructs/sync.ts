@@ -36,7 +36,7 @@ import {
   rateExpression,
   type StageConfig,
 } from '../stages.ts';
-import { grantTable } from './access.ts';
+import { CONDITIONAL_ITEM_WRITES, grantTable } from './access.ts';
 import type { DataStore } from './data.ts';
 import { apiSecretArnVar, baseUrlVar, rateLimitBurstVar, rateLimitRpsVar, syncQueueUrlVar } from './env.ts';
 import { acknowledge } from './nag.ts';
@@ -134,13 +134,7 @@ export class SyncPipeline extends Construct {
       grantTable(worker.fn, {
         table: data.table,
         key: data.key,
-        actions: [
-          'dynamodb:GetItem',
-          'dynamodb:Query',
-          'dynamodb:PutItem',
-          'dynamodb:UpdateItem',
-          'dynamodb:ConditionCheckItem',
-        ],
+        actions: CONDITIONAL_ITEM_WRITES,
       });
       acknowledge(
         worker.fn,
