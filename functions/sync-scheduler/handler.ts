@@ -1,6 +1,8 @@
 /**
- * sync-scheduler: one EventBridge schedule per provider (and mode) invokes it with
- * `{ provider, mode }`; it enqueues the provider's due links, or imports unknown provider customers.
+ * sync-scheduler: EventBridge schedules invoke it with `{ provider, mode: 'due', shard }` (one per
+ * provider and due-index shard) or `{ provider, mode: 'backfill' }`; it enqueues the due links of that
+ * shard (all shards without one), or imports unknown provider customers. A due run stops paging
+ * `safetyMarginMs` before the Lambda timeout, so it ends with a summary rather than being killed.
  * Wiring only; the rules live in lib/sync/scheduler.ts.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
@@ -28,6 +30,8 @@ import { type AdapterSource, runScheduledSync, type SchedulerSummary } from '../
 import { SchedulerEventSchema } from './schema.ts';
 
 export const FUNCTION_NAME = 'sync-scheduler';
+/** Time kept back from the Lambda timeout: the page in flight, the summary and the metrics flush. */
+export const SCHEDULER_SAFETY_MARGIN_MS = 20_000;
 
 export interface SyncSchedulerHandlerDeps {
   store: CustomerStoreApi;
@@ -38,6 +42,8 @@ export interface SyncSchedulerHandlerDeps {
   /** Due links per store page. */
   pageSize: number;
   clock?: Clock;
+  /** Default SCHEDULER_SAFETY_MARGIN_MS. */
+  safetyMarginMs?: number;
   logger: Logger;
   metrics?: Metrics;
   tracer?: Tracer;
@@ -47,7 +53,8 @@ export function createSchedulerHandler(
   deps: SyncSchedulerHandlerDeps,
 ): AsyncHandler<unknown, SchedulerSummary> {
   const metrics = deps.metrics ? powertoolsSyncMetrics(deps.metrics) : null;
-  return withPowertools(async (event) => {
+  const margin = deps.safetyMarginMs ?? SCHEDULER_SAFETY_MARGIN_MS;
+  return withPowertools(async (event, context) => {
     // A malformed event is a misconfigured schedule: fail loudly (the scheduler's DLQ keeps it).
     const parsed = SchedulerEventSchema.parse(event);
     try {
@@ -60,6 +67,7 @@ export function createSchedulerHandler(
           schedule: deps.schedule,
           metrics: metrics ?? noopSyncMetrics,
           pageSize: deps.pageSize,
+          remainingMs: () => context.getRemainingTimeInMillis() - margin,
         },
         parsed,
       );

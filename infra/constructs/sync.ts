@@ -1,6 +1,8 @@
 /**
- * The pull side: per enabled provider one EventBridge Scheduler schedule ("due" run, plus a daily
- * "backfill" where the provider can list), one SQS queue with its dead-letter queue, and one worker.
+ * The pull side: per enabled provider one EventBridge Scheduler "due" schedule per shard of the due
+ * index (`TABLE.dueShards`; each run reads only its shard's links, so a provider's links are planned in
+ * parallel and one run stays well inside the scheduler's timeout), a daily "backfill" where the
+ * provider can list, one SQS queue with its dead-letter queue, and one worker.
  *
  * One queue and one worker per provider, rather than one of each for all: the worker's concurrency
  * cap (the SQS event source's `maxConcurrency`) then is the provider's cap, a slow or failing
@@ -230,34 +232,36 @@ export class SyncPipeline extends Construct {
     });
     for (const provider of providers) {
       const providerConfig = stage.providers[provider];
-      const target = (mode: 'due' | 'backfill') =>
+      const target = (input: { mode: 'due'; shard: number } | { mode: 'backfill' }) =>
         new LambdaInvoke(this.scheduler.fn, {
           role: scheduleRole,
-          input: ScheduleTargetInput.fromObject({ provider, mode }),
+          input: ScheduleTargetInput.fromObject({ provider, ...input }),
           retryAttempts: stage.sync.scheduleRetryAttempts,
           // Older than one interval, a due run is superseded by the next one.
           maxEventAge:
-            mode === 'due'
+            input.mode === 'due'
               ? Duration.seconds(Math.max(60, intervalSeconds(providerConfig.syncEvery)))
               : Duration.hours(1),
           deadLetterQueue: this.schedulerDeadLetterQueue,
         });
-      const schedules = [
-        new Schedule(this, `${provider}Due`, {
-          scheduleGroup: this.scheduleGroup,
-          description: `Enqueue ${provider} customers due for sync`,
-          schedule: ScheduleExpression.expression(rateExpression(providerConfig.syncEvery)),
-          target: target('due'),
-          timeWindow: TimeWindow.off(),
-        }),
-      ];
+      const schedules = Array.from(
+        { length: TABLE.dueShards },
+        (_, shard) =>
+          new Schedule(this, `${provider}DueShard${shard}`, {
+            scheduleGroup: this.scheduleGroup,
+            description: `Enqueue ${provider} customers due for sync (due-index shard ${shard})`,
+            schedule: ScheduleExpression.expression(rateExpression(providerConfig.syncEvery)),
+            target: target({ mode: 'due', shard }),
+            timeWindow: TimeWindow.off(),
+          }),
+      );
       if (providerConfig.backfillEvery) {
         schedules.push(
           new Schedule(this, `${provider}Backfill`, {
             scheduleGroup: this.scheduleGroup,
             description: `List every ${provider} customer and import unknown ones`,
             schedule: ScheduleExpression.expression(rateExpression(providerConfig.backfillEvery)),
-            target: target('backfill'),
+            target: target({ mode: 'backfill' }),
             // Backfills of different providers need not start at the same second.
             timeWindow: TimeWindow.flexible(Duration.hours(1)),
           }),

@@ -561,6 +561,7 @@ export class CustomerStore implements CustomerStoreApi {
     dueBy: string;
     limit: number;
     cursor?: string;
+    shards?: readonly number[] | undefined;
   }): AsyncGenerator<DueLink[]> {
     let cursor: string | null = args.cursor ?? null;
     do {
@@ -578,22 +579,31 @@ export class CustomerStore implements CustomerStoreApi {
    * state is due (the scheduler retries its create); an active one without is not (nothing would record
    * its sync). A page looks at a bounded number of links, so where few are due it may come back short, or
    * empty, with a cursor: keep going until the cursor is null.
+   *
+   * `shards` (default all) limits the walk to those shards of the due index, so one run per shard can
+   * plan a provider's links in parallel; a cursor resumes only with the same shards.
    */
   async listDueLinksPage(args: {
     provider: ProviderName;
     dueBy: string;
     limit: number;
     cursor?: string | null | undefined;
+    shards?: readonly number[] | undefined;
   }): Promise<Page<DueLink>> {
     const { provider } = args;
     const index = TABLE.indexes.dueForSync;
     const limit = positiveLimit(args.limit);
     const dueBy = isoTime(args.dueBy);
+    const order = dueShardOrder(args.shards);
+    // Past the last shard walked: the end of the walk.
     const shards = TABLE.dueShards;
+    const nextShard = (shard: number) => order.find((candidate) => candidate > shard) ?? shards;
     const partition = (shard: number) => dueShardValue(provider, shard);
     const belongs = ({ shard, key }: CursorPosition) =>
-      shard < shards && (key === null || key[index.partitionKey] === partition(shard));
-    let position = args.cursor ? decodeCursor(args.cursor, belongs) : { shard: 0, key: null };
+      order.includes(shard) && (key === null || key[index.partitionKey] === partition(shard));
+    let position = args.cursor
+      ? decodeCursor(args.cursor, belongs)
+      : { shard: order[0] ?? shards, key: null };
     const chunkFor = (at: CursorPosition, wanted: number) =>
       this.#dueIndexChunk(
         partition(at.shard),
@@ -610,7 +620,7 @@ export class CustomerStore implements CustomerStoreApi {
         const chunk: DueIndexChunk = await (prefetched ?? chunkFor(position, limit - items.length));
         const after: CursorPosition = chunk.last
           ? { shard: position.shard, key: chunk.last }
-          : { shard: position.shard + 1, key: null };
+          : { shard: nextShard(position.shard), key: null };
         prefetched = after.shard < shards ? chunkFor(after, limit - items.length) : null;
         // Only link items: an entry of another kind would not be a link of this provider.
         const links = chunk.entries.flatMap((entry) =>
@@ -1084,6 +1094,16 @@ function attributeNames(...expressions: (string | undefined)[]): Record<string, 
     }
   }
   return names;
+}
+
+/** The due-index shards to walk, ascending and each once (all of them by default). */
+function dueShardOrder(shards: readonly number[] | undefined): number[] {
+  if (shards === undefined) return Array.from({ length: TABLE.dueShards }, (_, shard) => shard);
+  for (const shard of shards) {
+    if (!Number.isInteger(shard) || shard < 0 || shard >= TABLE.dueShards)
+      throw new RangeError(`due shard must be an integer from 0 to ${TABLE.dueShards - 1}`);
+  }
+  return [...new Set(shards)].sort((a, b) => a - b);
 }
 
 function positiveLimit(limit: number): number {

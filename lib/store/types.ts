@@ -159,11 +159,15 @@ export interface CustomerStoreApi {
     limit: number;
     cursor?: string;
   }): Promise<Page<HistoryEntry>>;
-  /** Links of one provider due at or before `dueBy`, across all shards, paged; never a table scan. */
+  /**
+   * Links of one provider due at or before `dueBy`, across all shards of the due index (or only
+   * `shards`), paged; never a table scan.
+   */
   listDueLinks(args: {
     provider: ProviderName;
     dueBy: string;
     limit: number;
     cursor?: string;
+    shards?: readonly number[] | undefined;
   }): AsyncIterable<DueLink[]>;
 }

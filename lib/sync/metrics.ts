@@ -19,7 +19,9 @@ export type SyncCountMetric =
   | 'ProviderCreateFailures'
   | 'WebhooksAccepted'
   | 'WebhooksRejected'
-  | 'WebhooksDuplicate';
+  | 'WebhooksDuplicate'
+  /** A due run stopped on its time budget before it had read every link (0 or 1 per run). */
+  | 'SchedulerRunsTruncated';
 
 export type SyncGaugeMetric = 'OldestOverdueSeconds';
 

@@ -5,6 +5,9 @@
  * scan) and sends one message per link, page by page, so memory is one page whatever the number of
  * links. Links still pending creation go out as 'pending-create' (the worker completes the create with
  * the stored key), so a partial create heals without the caller retrying. Emits OldestOverdueSeconds.
+ * With `shard` it plans only that shard of the due index (infra runs one schedule per shard, so a
+ * provider's links are planned in parallel, each run reading an eighth); without, all shards (the local
+ * runtime). With `remainingMs` it stops paging when the budget is spent (see runDue).
  *
  * 'backfill' (providers with a list endpoint): pages through every customer at the provider and imports
  * the ones no link knows: into the customer with the same merchant reference if there is one, else as a
@@ -17,16 +20,29 @@ import { type CustomerInput, CustomerInputSchema } from '../customer/input.ts';
 import { type CustomerSnapshot, type ProviderName, ProviderNameSchema } from '../customer/snapshot.ts';
 import type { ProviderAdapter } from '../providers/adapter.ts';
 import { isStoreConflictError } from '../store/errors.ts';
+import { TABLE } from '../store/table.ts';
 import type { CustomerStoreApi } from '../store/types.ts';
 import type { Clock } from './clock.ts';
 import { noopSyncMetrics, type SyncMetrics } from './metrics.ts';
 import type { SyncMessage, SyncQueue } from './queue.ts';
 import type { SyncSchedule } from './schedule.ts';
 
-export const SchedulerEventSchema = z.object({
-  provider: ProviderNameSchema,
-  mode: z.enum(['due', 'backfill']).default('due'),
-});
+export const SchedulerEventSchema = z
+  .object({
+    provider: ProviderNameSchema,
+    mode: z.enum(['due', 'backfill']).default('due'),
+    /** Due runs only: the one shard of the due index to plan (absent: all shards). */
+    shard: z
+      .number()
+      .int()
+      .min(0)
+      .max(TABLE.dueShards - 1)
+      .optional(),
+  })
+  .refine((event) => event.mode === 'due' || event.shard === undefined, {
+    message: 'shard applies to due runs only',
+    path: ['shard'],
+  });
 export type SchedulerEvent = z.infer<typeof SchedulerEventSchema>;
 
 export type AdapterSource =
@@ -44,6 +60,11 @@ export interface SchedulerDeps {
   /** Due links per store page. */
   pageSize: number;
   newId?: () => string;
+  /**
+   * Milliseconds a due run may still spend (the Lambda's remaining time less a safety margin); once it
+   * is 0 or less the run reads no further page. Absent: no budget.
+   */
+  remainingMs?: () => number;
 }
 
 export interface SchedulerSummary {
@@ -51,6 +72,10 @@ export interface SchedulerSummary {
   mode: SchedulerEvent['mode'];
   enqueued: number;
   pages: number;
+  /** Due runs: the one shard planned, when the event named one. */
+  shard?: number;
+  /** Due runs: the time budget ran out before every page was read (the rest waits for the next run). */
+  truncated?: boolean;
   /** How late the most overdue link was (0 when none was due). */
   oldestOverdueSeconds: number;
   /** Backfill: customers listed at the provider, and how many of them were imported. */
@@ -62,20 +87,36 @@ export async function runScheduledSync(
   deps: SchedulerDeps,
   event: SchedulerEvent,
 ): Promise<SchedulerSummary> {
-  return event.mode === 'backfill' ? runBackfill(deps, event.provider) : runDue(deps, event.provider);
+  return event.mode === 'backfill'
+    ? runBackfill(deps, event.provider)
+    : runDue(deps, event.provider, event.shard);
 }
 
-async function runDue(deps: SchedulerDeps, provider: ProviderName): Promise<SchedulerSummary> {
+/**
+ * Truncation loses nothing: planning only reads (a link's due time moves when the worker syncs it), so
+ * a link this run did not reach is still due, and the next run of the same schedule lists it again. A
+ * run always plans at least its first page; but every run starts at the beginning of its shard(s), so a
+ * run truncated every time would never reach the end: SchedulerRunsTruncated says so (and the links it
+ * never reached do not count in OldestOverdueSeconds).
+ */
+async function runDue(
+  deps: SchedulerDeps,
+  provider: ProviderName,
+  shard: number | undefined,
+): Promise<SchedulerSummary> {
   const metrics = deps.metrics ?? noopSyncMetrics;
   const now = deps.clock.now();
   let enqueued = 0;
   let pages = 0;
   let oldestOverdueMs = 0;
-  for await (const page of deps.store.listDueLinks({
+  let truncated = false;
+  const listed = deps.store.listDueLinks({
     provider,
     dueBy: now.toISOString(),
     limit: deps.pageSize,
-  })) {
+    ...(shard === undefined ? {} : { shards: [shard] }),
+  });
+  for await (const page of listed) {
     pages++;
     const messages: SyncMessage[] = [];
     for (const link of page) {
@@ -89,11 +130,26 @@ async function runDue(deps: SchedulerDeps, provider: ProviderName): Promise<Sche
     }
     if (messages.length > 0) await deps.queue.send(messages);
     enqueued += messages.length;
+    // Checked before asking for the next page: the store reads it only when asked. Stopping right
+    // after the last page still counts as truncated (the run cannot know no page follows).
+    if (deps.remainingMs && deps.remainingMs() <= 0) {
+      truncated = true;
+      break;
+    }
   }
   const oldestOverdueSeconds = Math.max(0, Math.round(oldestOverdueMs / 1000));
   metrics.gauge('OldestOverdueSeconds', provider, oldestOverdueSeconds);
   metrics.count('SyncMessagesEnqueued', provider, enqueued);
-  return { provider, mode: 'due', enqueued, pages, oldestOverdueSeconds };
+  metrics.count('SchedulerRunsTruncated', provider, truncated ? 1 : 0);
+  return {
+    provider,
+    mode: 'due',
+    ...(shard === undefined ? {} : { shard }),
+    enqueued,
+    pages,
+    oldestOverdueSeconds,
+    truncated,
+  };
 }
 
 async function runBackfill(deps: SchedulerDeps, provider: ProviderName): Promise<SchedulerSummary> {

@@ -18,6 +18,7 @@ import { API_ROUTES } from '../../lib/api/routes.ts';
 import { PROVIDERS, type ProviderName } from '../../lib/customer/snapshot.ts';
 import { IDEMPOTENCY_TABLE } from '../../lib/store/idempotency-table.ts';
 import { indexProjection, TABLE } from '../../lib/store/table.ts';
+import { SchedulerEventSchema } from '../../lib/sync/scheduler.ts';
 import {
   type CfnResource,
   functionStatements,
@@ -326,7 +327,7 @@ describe.each(STAGES)('infra app (%s)', (name) => {
     }
   });
 
-  it('schedules a due run per enabled provider and a backfill where it lists, with retries and a DLQ', () => {
+  it('schedules a due run per enabled provider and due-index shard and a backfill where it lists, with retries and a DLQ', () => {
     const synth = get(name);
     const scheduler = lambda(synth.resources, 'sync-scheduler');
     const schedules = ofType(synth.resources, 'AWS::Scheduler::Schedule').map(([, schedule]) => {
@@ -345,13 +346,19 @@ describe.each(STAGES)('infra app (%s)', (name) => {
     const expected = enabledProviders(synth.stage).flatMap((provider) => {
       const config = synth.stage.providers[provider];
       return [
-        { provider, mode: 'due', expression: rateExpression(config.syncEvery) },
+        ...Array.from({ length: TABLE.dueShards }, (_, shard) => ({
+          provider,
+          mode: 'due',
+          shard,
+          expression: rateExpression(config.syncEvery),
+        })),
         ...(config.backfillEvery
           ? [{ provider, mode: 'backfill', expression: rateExpression(config.backfillEvery) }]
           : []),
       ];
     });
-    const key = (s: { provider: string; mode: string }) => `${s.provider}:${s.mode}`;
+    const key = (s: { provider: string; mode: string; shard?: number }) =>
+      `${s.provider}:${s.mode}:${s.shard ?? ''}`;
     expect(
       schedules
         .map((s) => ({ ...s.input, expression: s.expression }))
@@ -360,6 +367,8 @@ describe.each(STAGES)('infra app (%s)', (name) => {
     const dlq = refId(schedules[0]?.target.DeadLetterConfig.Arn);
     expect(dlq && synth.resources[dlq]?.Type).toBe('AWS::SQS::Queue');
     for (const schedule of schedules) {
+      // Every input is an event the scheduler accepts as it stands (a shard in range, due runs only).
+      expect(SchedulerEventSchema.parse(schedule.input)).toEqual({ mode: 'due', ...schedule.input });
       expect(refId(schedule.target.Arn)).toBe(scheduler.id);
       expect(schedule.target.RetryPolicy.MaximumRetryAttempts).toBe(synth.stage.sync.scheduleRetryAttempts);
       expect(refId(schedule.target.DeadLetterConfig.Arn)).toBe(dlq);

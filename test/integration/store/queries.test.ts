@@ -333,7 +333,10 @@ describe('CustomerStore.listDueLinks', () => {
   });
   afterAll(async () => table.drop());
 
-  async function listAll(target: CustomerStore, args: { dueBy: string; limit: number; cursor?: string }) {
+  async function listAll(
+    target: CustomerStore,
+    args: { dueBy: string; limit: number; cursor?: string; shards?: number[] },
+  ) {
     const pages: DueLink[][] = [];
     for await (const page of target.listDueLinks({ provider: 'palomma', ...args })) pages.push(page);
     return pages;
@@ -386,6 +389,35 @@ describe('CustomerStore.listDueLinks', () => {
       expect(Object.values(request?.ExpressionAttributeNames ?? {}).sort()).toEqual(['nextDueAt', 'pk']);
       expect(request?.ConsistentRead).not.toBe(true);
     }
+  });
+
+  it('walks only the given shards: shards [n] lists exactly the due links of shard n', async () => {
+    const dueIn = (shards: number[]) =>
+      new Set(
+        [...expected.keys()].filter((customerId) => shards.includes(shardOf(customerId, TABLE.dueShards))),
+      );
+    for (let shard = 0; shard < TABLE.dueShards; shard++) {
+      const pages: DueLink[][] = [];
+      for await (const page of store.listDueLinks({ provider: 'palomma', dueBy, limit: 2, shards: [shard] }))
+        pages.push(page);
+      const ids = pages.flat().map((link) => link.customerId);
+      expect(ids.length).toBeGreaterThan(0);
+      expect(new Set(ids).size).toBe(ids.length);
+      expect(new Set(ids)).toEqual(dueIn([shard]));
+    }
+    // Several shards, in any order, resumed by cursor within them; a shard out of range is refused.
+    const first = await store.listDueLinksPage({ provider: 'palomma', dueBy, limit: 2, shards: [5, 2] });
+    const rest = (
+      await listAll(store, { dueBy, limit: 2, cursor: first.cursor ?? '', shards: [2, 5] })
+    ).flat();
+    expect(new Set([...first.items, ...rest].map((link) => link.customerId))).toEqual(dueIn([2, 5]));
+    // The first page stopped inside shard 2: that cursor means nothing to a walk of shard 5 alone.
+    await expect(
+      store.listDueLinksPage({ provider: 'palomma', dueBy, limit: 2, shards: [5], cursor: first.cursor }),
+    ).rejects.toBeInstanceOf(StoreCursorError);
+    await expect(
+      store.listDueLinksPage({ provider: 'palomma', dueBy, limit: 2, shards: [TABLE.dueShards] }),
+    ).rejects.toBeInstanceOf(RangeError);
   });
 
   it('resumes from a page cursor', async () => {

@@ -14,6 +14,8 @@ import type {
   RequiredCreateField,
 } from '../../../lib/providers/adapter.ts';
 import { StoreConflictError } from '../../../lib/store/errors.ts';
+import { shardOf } from '../../../lib/store/keys.ts';
+import { TABLE } from '../../../lib/store/table.ts';
 import type {
   CustomerProfile,
   CustomerRecord,
@@ -332,16 +334,22 @@ export class FakeStore implements CustomerStoreApi {
     return { items, cursor: null };
   }
 
-  /** Pages of `limit`, in due order; counts how many pages were produced. */
+  /** Pages of `limit`, in due order, of the given shards (the store's hash); counts pages produced. */
   pagesServed = 0;
   async *listDueLinks(args: {
     provider: ProviderName;
     dueBy: string;
     limit: number;
+    shards?: readonly number[] | undefined;
   }): AsyncIterable<DueLink[]> {
+    const { shards } = args;
     const due = [...this.syncs.values()]
       .filter(
-        (sync) => sync.provider === args.provider && sync.nextDueAt !== null && sync.nextDueAt <= args.dueBy,
+        (sync) =>
+          sync.provider === args.provider &&
+          sync.nextDueAt !== null &&
+          sync.nextDueAt <= args.dueBy &&
+          (shards === undefined || shards.includes(shardOf(sync.customerId, TABLE.dueShards))),
       )
       .sort((a, b) => String(a.nextDueAt).localeCompare(String(b.nextDueAt)));
     for (let i = 0; i < due.length; i += args.limit) {

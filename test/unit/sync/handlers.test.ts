@@ -169,6 +169,43 @@ describe('sync handlers (factories)', () => {
     expect(wrong.statusCode).toBe(404);
   });
 
+  it('stops a due run the safety margin before the Lambda timeout, reporting it truncated', async () => {
+    const store = new FakeStore();
+    for (let i = 0; i < 3; i++) {
+      await store.createCustomer({
+        customerId: `T${i}`,
+        input: { reference: `ref-T${i}`, kind: 'individual' },
+        providers: [],
+        now: '2024-06-01T11:00:00.000Z',
+      });
+      await store.linkProvider({
+        customerId: `T${i}`,
+        provider: 'mollie',
+        providerCustomerId: `cst_T${i}`,
+        now: '2024-06-01T11:00:00.000Z',
+      });
+    }
+    const queue = new InMemorySyncQueue();
+    const scheduler = createSchedulerHandler({
+      store,
+      queue,
+      adapters: {},
+      schedule,
+      pageSize: 1,
+      clock,
+      safetyMarginMs: 20_000,
+      logger,
+    });
+    // 15 s left of the invocation: inside the margin, so one page and no more.
+    const short = await scheduler(
+      { provider: 'mollie', mode: 'due' },
+      localContext('sync-scheduler', 15_000),
+    );
+    expect(short).toMatchObject({ pages: 1, enqueued: 1, truncated: true });
+    const long = await scheduler({ provider: 'mollie', mode: 'due' }, localContext('sync-scheduler', 60_000));
+    expect(long).toMatchObject({ pages: 3, enqueued: 3, truncated: false });
+  });
+
   it('fails a scheduler invocation with a malformed event', async () => {
     const scheduler = createSchedulerHandler({
       store: new FakeStore(),

@@ -1,8 +1,15 @@
+import { shardOf } from '../../../lib/store/keys.ts';
+import { TABLE } from '../../../lib/store/table.ts';
 import { fixedClock } from '../../../lib/sync/clock.ts';
 import { SyncMetricsRecorder } from '../../../lib/sync/metrics.ts';
 import { InMemorySyncQueue, type SyncMessage, type SyncQueue } from '../../../lib/sync/queue.ts';
 import { createSyncSchedule } from '../../../lib/sync/schedule.ts';
-import { inputFromSnapshot, runScheduledSync, type SchedulerDeps } from '../../../lib/sync/scheduler.ts';
+import {
+  inputFromSnapshot,
+  runScheduledSync,
+  type SchedulerDeps,
+  SchedulerEventSchema,
+} from '../../../lib/sync/scheduler.ts';
 import { FakeAdapter, FakeStore, snapshotOf } from './fakes.ts';
 
 const schedule = createSyncSchedule({
@@ -61,6 +68,7 @@ describe('runScheduledSync (due)', () => {
       enqueued: 3,
       pages: 2,
       oldestOverdueSeconds: 3600,
+      truncated: false,
     });
     expect(queue.messages).toEqual(
       expect.arrayContaining<SyncMessage>([
@@ -93,6 +101,77 @@ describe('runScheduledSync (due)', () => {
     const queue = new InMemorySyncQueue();
     const summary = await runScheduledSync(deps(store, queue), { provider: 'delos', mode: 'due' });
     expect(summary).toMatchObject({ enqueued: 0, pages: 0, oldestOverdueSeconds: 0 });
+  });
+
+  it('plans only the shard the event names, and the shards together plan every due link once', async () => {
+    const store = new FakeStore();
+    const ids = Array.from({ length: 40 }, (_, i) => `C${i}`);
+    for (const id of ids) await linked(store, id, `cst_${id}`, '2024-06-01T11:00:00.000Z');
+    const byShard = (shard: number) => ids.filter((id) => shardOf(id, TABLE.dueShards) === shard);
+    const planned: string[] = [];
+    for (let shard = 0; shard < TABLE.dueShards; shard++) {
+      const queue = new InMemorySyncQueue();
+      const summary = await runScheduledSync(deps(store, queue), { provider: 'mollie', mode: 'due', shard });
+      expect(summary).toMatchObject({ shard, enqueued: byShard(shard).length, truncated: false });
+      expect(queue.messages.map((message) => message.customerId).sort()).toEqual(byShard(shard).sort());
+      planned.push(...queue.messages.map((message) => message.customerId));
+    }
+    // The ids spread over more than one shard, so a run that ignored its shard would fail above.
+    expect(new Set(ids.map((id) => shardOf(id, TABLE.dueShards))).size).toBeGreaterThan(1);
+    expect(planned.sort()).toEqual([...ids].sort());
+  });
+
+  it('stops paging when its time budget is spent, and the next run picks up what it did not reach', async () => {
+    const store = new FakeStore();
+    for (let i = 0; i < 7; i++) await linked(store, `C${i}`, `cst_${i}`, '2024-06-01T11:00:00.000Z');
+    const queue = new InMemorySyncQueue();
+    const metrics = new SyncMetricsRecorder();
+    // Budget left after the first page, none after the second.
+    const budget = [1_000, 0];
+    const first = await runScheduledSync(
+      deps(store, queue, { metrics, remainingMs: () => budget.shift() ?? 0 }),
+      { provider: 'mollie', mode: 'due' },
+    );
+    expect(first).toMatchObject({ pages: 2, enqueued: 4, truncated: true });
+    expect(metrics.total('SchedulerRunsTruncated', 'mollie')).toBe(1);
+    // The worker syncs what was enqueued: those links are no longer due.
+    const reached = queue.messages.map((message) => message.customerId);
+    for (const customerId of reached) {
+      const providerCustomerId = `cst_${customerId.slice(1)}`;
+      await store.writeSnapshot({
+        customerId,
+        snapshot: snapshotOf('mollie', providerCustomerId),
+        now: NOW,
+        nextDueAt: '2024-06-01T13:00:00.000Z',
+      });
+    }
+
+    const next = new InMemorySyncQueue();
+    metrics.clear();
+    const second = await runScheduledSync(deps(store, next, { metrics, remainingMs: () => 60_000 }), {
+      provider: 'mollie',
+      mode: 'due',
+    });
+    expect(second).toMatchObject({ enqueued: 3, truncated: false });
+    expect(metrics.counts.get('SchedulerRunsTruncated|mollie')).toBe(0);
+    const all = [...reached, ...next.messages.map((message) => message.customerId)];
+    expect(all.sort()).toEqual(['C0', 'C1', 'C2', 'C3', 'C4', 'C5', 'C6']);
+  });
+
+  it('accepts a shard only within the due index, and only for due runs', () => {
+    expect(SchedulerEventSchema.parse({ provider: 'mollie', shard: 7 })).toEqual({
+      provider: 'mollie',
+      mode: 'due',
+      shard: 7,
+    });
+    for (const event of [
+      { provider: 'mollie', mode: 'due', shard: TABLE.dueShards },
+      { provider: 'mollie', mode: 'due', shard: -1 },
+      { provider: 'mollie', mode: 'due', shard: 1.5 },
+      { provider: 'mollie', mode: 'backfill', shard: 0 },
+    ]) {
+      expect(SchedulerEventSchema.safeParse(event).success).toBe(false);
+    }
   });
 
   it('fails the run when the queue refuses messages (the schedule retries it)', async () => {
