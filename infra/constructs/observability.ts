@@ -142,6 +142,21 @@ export class Observability extends Construct {
         `The oldest ${provider} customer overdue for sync waited longer than ${stage.alarms.syncStalenessSeconds} s (or the scheduler stopped reporting). Check the ${provider} queue age, worker errors and the provider status (docs/deploy.md#alarms).`,
         { evaluationPeriods: 2, treatMissingData: TreatMissingData.BREACHING },
       );
+      // A due run that runs out of time leaves the rest of its shard for the next run; a shard that
+      // truncates run after run would never reach its last links, so three periods in a row alarm.
+      alarm(
+        `${provider}-scheduler-truncated`,
+        new Metric({
+          namespace: METRICS_NAMESPACE,
+          metricName: 'SchedulerRunsTruncated',
+          dimensionsMap: { service: 'sync-scheduler', provider },
+          statistic: 'Maximum',
+          period: stalenessPeriod,
+        }),
+        1,
+        `A ${provider} due run of a shard stopped at its time budget before reaching the end of its shard, in three periods in a row: the last links of a shard may not be planned. Raise the scheduler's timeout or memory, or add due-index shards (docs/deploy.md#alarms).`,
+        { evaluationPeriods: 3, treatMissingData: TreatMissingData.NOT_BREACHING },
+      );
     }
     alarm(
       'scheduler-failures',

@@ -524,12 +524,13 @@ describe.each(STAGES)('infra app (%s)', (name) => {
     }
   });
 
-  it('alarms on DLQs, worker and scheduler failures, staleness, API 5xx and p99 latency into an encrypted topic', () => {
+  it('alarms on DLQs, worker and scheduler failures, staleness, truncated scheduler runs, API 5xx and p99 latency into an encrypted topic', () => {
     const synth = get(name);
     const alarms = ofType(synth.resources, 'AWS::CloudWatch::Alarm');
     const names = alarms.map(([, alarm]) => String(prop(alarm, 'AlarmName'))).sort();
     const expected = [
       ...enabledProviders(synth.stage).flatMap((p) => [
+        `${p}-scheduler-truncated`,
         `${p}-sync-dlq`,
         `${p}-sync-stale`,
         `${p}-worker-errors`,
