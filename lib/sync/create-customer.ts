@@ -43,7 +43,7 @@ import {
   jsonResponse,
   toProblemResponse,
 } from '../api/problem.ts';
-import { parseJsonBody } from '../api/request.ts';
+import { header, parseJsonBody } from '../api/request.ts';
 import { type CustomerInput, CustomerInputSchema } from '../customer/input.ts';
 import { PROVIDERS, type ProviderName, ProviderNameSchema } from '../customer/snapshot.ts';
 import { missingCreateFields, type ProviderAdapter } from '../providers/adapter.ts';
@@ -51,7 +51,7 @@ import { isStoreConflictError } from '../store/errors.ts';
 import type { CustomerRecord, CustomerStoreApi } from '../store/types.ts';
 import { type Clock, sleep as defaultSleep } from './clock.ts';
 import { summarizeError } from './errors.ts';
-import { lowerCaseHeaders, stableStringify } from './http.ts';
+import { stableStringify } from './http.ts';
 import { localContext } from './lambda.ts';
 import type { SyncMetrics } from './metrics.ts';
 import { createAtProvider, type ProviderCreateResult } from './provider-create.ts';
@@ -171,7 +171,7 @@ export function validateCreateRequest(
   request: Pick<CreateCustomerRequest, 'headers' | 'body' | 'isBase64Encoded'>,
 ): { key: string; body: CanonicalCreateBody } {
   const problems: FieldProblem[] = [];
-  const key = lowerCaseHeaders(request.headers)['idempotency-key'];
+  const key = header(request, 'idempotency-key');
   if (key === undefined || key === '') {
     problems.push({ field: 'header.idempotency-key', message: 'required' });
   } else if (!IDEMPOTENCY_KEY.test(key)) {
