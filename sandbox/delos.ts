@@ -37,6 +37,7 @@ import {
   randomString,
   seededDate,
   seededRandom,
+  textErrorResponse,
   type WireRecord,
 } from './support.ts';
 
@@ -196,20 +197,7 @@ export function delosSeedCustomers(count: number): WireRecord[] {
 
 const error = (status: number, text: string): SandboxResponse => ({ status, body: { error: text } });
 
-function errorResponse(status: number): SandboxResponse {
-  switch (status) {
-    case 401:
-      return error(401, 'Unauthorized');
-    case 404:
-      return error(404, 'Not found');
-    case 429:
-      return error(429, 'Too many requests');
-    case 500:
-      return error(500, 'Internal server error');
-    default:
-      return error(status, reasonPhrase(status));
-  }
-}
+const errorResponse = textErrorResponse('error', reasonPhrase);
 
 interface StoredCustomer {
   style: DelosIdStyle;

@@ -22,6 +22,7 @@ import {
   randomString,
   seededDate,
   seededRandom,
+  textErrorResponse,
   type WireRecord,
 } from './support.ts';
 
@@ -107,20 +108,7 @@ export function palommaSeedCustomers(count: number): WireRecord[] {
 
 const message = (status: number, text: string): SandboxResponse => ({ status, body: { message: text } });
 
-function errorResponse(status: number): SandboxResponse {
-  switch (status) {
-    case 401:
-      return message(401, 'Unauthorized');
-    case 404:
-      return message(404, 'Not found');
-    case 429:
-      return message(429, 'Too many requests');
-    case 500:
-      return message(500, 'Internal server error');
-    default:
-      return message(status, reasonPhrase(status));
-  }
-}
+const errorResponse = textErrorResponse('message', reasonPhrase);
 
 const encodeCursor = (id: string) => Buffer.from(`after:${id}`).toString('base64url');
 const decodeCursor = (cursor: string): string | null => {

@@ -135,3 +135,20 @@ export function parseIntParam(raw: string | null): number | null {
 export function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
+
+/**
+ * Error bodies for providers whose errors are one text field (Palomma `{message}`, Delos `{error}`),
+ * with the wording both use for the statuses the sandbox produces itself.
+ */
+export function textErrorResponse(
+  field: string,
+  reasonPhrase: (status: number) => string,
+): (status: number) => { status: number; body: WireRecord } {
+  const texts: Record<number, string> = {
+    401: 'Unauthorized',
+    404: 'Not found',
+    429: 'Too many requests',
+    500: 'Internal server error',
+  };
+  return (status) => ({ status, body: { [field]: texts[status] ?? reasonPhrase(status) } });
+}
