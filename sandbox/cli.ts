@@ -11,7 +11,7 @@
  */
 import { parseArgs } from 'node:util';
 import { PROVIDERS } from '../lib/customer/snapshot.ts';
-import { SANDBOX_CREDENTIALS, SANDBOX_DEFAULT_PORTS, startSandboxes } from './index.ts';
+import { isAddressInUse, SANDBOX_CREDENTIALS, SANDBOX_DEFAULT_PORTS, startSandboxes } from './index.ts';
 
 const { values } = parseArgs({
   options: {
@@ -54,9 +54,8 @@ const running = await startSandboxes({
   ...(delosTtl === undefined ? {} : { delosAccessTtlSeconds: delosTtl }),
   ...(values.host === undefined ? {} : { host: values.host }),
 }).catch((error: unknown) => {
-  const inUse = error instanceof Error && 'code' in error && error.code === 'EADDRINUSE';
   process.stderr.write(
-    inUse
+    isAddressInUse(error) && error instanceof Error
       ? `A sandbox port is already in use (${error.message}); stop the other process or pass --port-base.\n`
       : `Could not start the sandboxes: ${error instanceof Error ? error.message : String(error)}\n`,
   );

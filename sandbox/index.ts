@@ -105,6 +105,28 @@ export async function startSandbox(
   };
 }
 
+/**
+ * Starts on `preferred`, or on a port the OS picks when another process already holds it. Decided by
+ * binding, not by checking first, so two stacks starting at once cannot race for the same port.
+ */
+export async function startSandboxPreferringPort(
+  provider: ProviderName,
+  preferred: number,
+  options: Omit<StartSandboxOptions, 'port'> = {},
+): Promise<RunningSandbox> {
+  try {
+    return await startSandbox(provider, { ...options, port: preferred });
+  } catch (error) {
+    if (!isAddressInUse(error)) throw error;
+    return startSandbox(provider, { ...options, port: 0 });
+  }
+}
+
+/** Duck-typed: under jest's VM modules Node's own errors are not `instanceof` the test realm's Error. */
+export function isAddressInUse(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && 'code' in error && error.code === 'EADDRINUSE';
+}
+
 export interface RunningSandboxes {
   sandboxes: Record<ProviderName, RunningSandbox>;
   stop(): Promise<void>;

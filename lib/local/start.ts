@@ -34,7 +34,7 @@ import {
   type RunningSandbox,
   SANDBOX_CREDENTIALS,
   SANDBOX_DEFAULT_PORTS,
-  startSandbox,
+  startSandboxPreferringPort,
 } from '../../sandbox/index.ts';
 import { ConfigError } from '../config/env.ts';
 import { type LocalConfig, loadLocalConfig } from '../config/local.ts';
@@ -52,7 +52,7 @@ import { createRuntimeSchedule } from '../sync/runtime-deps.ts';
 import { createIdempotencyPersistence } from '../sync/runtime-providers.ts';
 import { importIfUnknown, type SchedulerSummary } from '../sync/scheduler.ts';
 import { DynamoWebhookDedupe } from '../sync/webhook-dedupe.ts';
-import { ensureTable, freePort, type RunningDynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
+import { ensureTable, type RunningDynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
 import { type RunningGateway, startGateway } from './gateway.ts';
 import { createLambdaContext } from './lambda.ts';
 import { createHandlerLogs } from './logs.ts';
@@ -138,9 +138,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const sandboxes: Partial<Record<ProviderName, RunningSandbox>> = {};
     const sandboxed = PROVIDERS.filter((provider) => !config.externalProviders.includes(provider));
     const started = await Promise.allSettled(
-      sandboxed.map(async (provider) =>
-        startSandbox(provider, {
-          port: await freePort(SANDBOX_DEFAULT_PORTS[provider]),
+      sandboxed.map((provider) =>
+        startSandboxPreferringPort(provider, SANDBOX_DEFAULT_PORTS[provider], {
           seed: config.seed,
           host: '127.0.0.1',
         }),

@@ -13,7 +13,7 @@ import {
   type RunningSandbox,
   SANDBOX_CREDENTIALS,
   SANDBOX_DEFAULT_PORTS,
-  startSandbox,
+  startSandboxPreferringPort,
 } from '../../sandbox/index.ts';
 import {
   descendants,
@@ -22,7 +22,6 @@ import {
   groupMembers,
   isPortFree,
   killGroup,
-  portOrFree,
   type ReadmeCommand,
   readmeCommands,
   runShell,
@@ -210,23 +209,32 @@ describe('README commands', () => {
 
   it('npm run sandbox: prints the four sandboxes and working credentials, exits 0 on Ctrl-C', async () => {
     // The README's ports when they are free; else the same command moved by its own flag (another
-    // `npm start` or test on this machine may hold them).
-    let command = RUN_HERE.sandbox;
-    let base = SANDBOX_DEFAULT_PORTS.palomma;
-    const defaultsFree = (
-      await Promise.all(PROVIDERS.map((provider) => isPortFree(SANDBOX_DEFAULT_PORTS[provider])))
-    ).every(Boolean);
-    if (!defaultsFree) {
-      base = await freePortRange(
+    // `npm start` or test on this machine may hold them, or take them between the check and the bind).
+    const randomBase = () =>
+      freePortRange(
         PROVIDERS.length,
         Array.from({ length: 50 }, () => 20_000 + Math.floor(Math.random() * 30_000)),
       );
-      command = `${command} -- --port-base ${base}`;
-      console.info(`ports 4101-4104 are busy: ran "${command}"`);
+    const defaultsFree = (
+      await Promise.all(PROVIDERS.map((provider) => isPortFree(SANDBOX_DEFAULT_PORTS[provider])))
+    ).every(Boolean);
+    let base = defaultsFree ? SANDBOX_DEFAULT_PORTS.palomma : await randomBase();
+    let run: ShellRun | undefined;
+    for (let attempt = 1; !run; attempt++) {
+      const command =
+        base === SANDBOX_DEFAULT_PORTS.palomma
+          ? RUN_HERE.sandbox
+          : `${RUN_HERE.sandbox} -- --port-base ${base}`;
+      if (command !== RUN_HERE.sandbox) console.info(`ports 4101-4104 are busy: ran "${command}"`);
+      const started = start(command);
+      try {
+        await waitForOutput(started, /Ctrl-C to stop\./, 60_000);
+        run = started;
+      } catch (error) {
+        if (attempt >= 3 || !started.stderr().includes('already in use')) throw error;
+        base = await randomBase();
+      }
     }
-
-    const run = start(command);
-    await waitForOutput(run, /Ctrl-C to stop\./, 60_000);
     const output = run.output();
 
     const printed = Object.fromEntries(
@@ -284,8 +292,7 @@ describe('README commands', () => {
     it('npx customer-sync providers get mollie: prints the customer from the README env', async () => {
       const readmeUrl = 'http://127.0.0.1:4103/v2';
       expect(RUN_HERE.mollie).toContain(`MOLLIE_BASE_URL=${readmeUrl} `);
-      const port = await portOrFree(SANDBOX_DEFAULT_PORTS.mollie);
-      const running = await startSandbox('mollie', { seed: 0, port });
+      const running = await startSandboxPreferringPort('mollie', SANDBOX_DEFAULT_PORTS.mollie, { seed: 0 });
       sandbox = running;
       const command = RUN_HERE.mollie.replace(readmeUrl, running.url);
 

@@ -119,20 +119,6 @@ export function isPortFree(port: number): Promise<boolean> {
   });
 }
 
-/** `preferred` when free, else a port the OS picks. */
-export async function portOrFree(preferred: number): Promise<number> {
-  if (await isPortFree(preferred)) return preferred;
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => done(port));
-    });
-  });
-}
-
 /** The first base from `candidates` with `count` consecutive free ports. */
 export async function freePortRange(count: number, candidates: number[]): Promise<number> {
   for (const base of candidates) {
@@ -190,7 +176,9 @@ export function waitForOutput(run: ShellRun, pattern: RegExp, timeoutMs: number)
       if (match) return done(match);
       if (run.child.exitCode !== null || run.child.signalCode !== null) {
         return fail(
-          new Error(`exited (${run.child.exitCode ?? run.child.signalCode}) before printing ${pattern}`),
+          new Error(
+            `exited (${run.child.exitCode ?? run.child.signalCode}) before printing ${pattern}; output:\n${run.output().slice(-2000)}`,
+          ),
         );
       }
       if (Date.now() > deadline) return fail(new Error(`nothing matched ${pattern} within ${timeoutMs} ms`));
