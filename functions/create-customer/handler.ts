@@ -15,10 +15,11 @@ import type { ProviderAdapter } from '../../lib/providers/adapter.ts';
 import type { CustomerStoreApi } from '../../lib/store/types.ts';
 import { type Clock, systemClock } from '../../lib/sync/clock.ts';
 import { handleCreateCustomer } from '../../lib/sync/create-customer.ts';
+import { createIdempotencyPersistence } from '../../lib/sync/idempotency-persistence.ts';
 import { type AsyncHandler, lazyHandler, withPowertools } from '../../lib/sync/lambda.ts';
 import { powertoolsSyncMetrics } from '../../lib/sync/metrics.ts';
 import { createRuntimeSchedule, createRuntimeStore } from '../../lib/sync/runtime-deps.ts';
-import { createIdempotencyPersistence, createRuntimeAdapters } from '../../lib/sync/runtime-providers.ts';
+import { createRuntimeAdapters } from '../../lib/sync/runtime-providers.ts';
 import type { SyncSchedule } from '../../lib/sync/schedule.ts';
 
 export { CreateCustomerBodySchema, IDEMPOTENCY_KEY_HEADER } from './schema.ts';
