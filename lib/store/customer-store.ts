@@ -4,7 +4,9 @@
  * Every write rule is a condition expression evaluated by DynamoDB, so concurrent writers (the
  * scheduler's worker and a webhook's worker, Lambda retries) cannot break it. Reads happen only to learn
  * the state a conditional write expects, or to explain a write DynamoDB refused; a write whose
- * expectation turned out outdated is decided again from a fresh read.
+ * expectation turned out outdated is decided again from a fresh read. The sync worker's own read of the
+ * customer (`getCustomerForSync`) serves as the first expectation of its snapshot write, so the common
+ * path reads once: a Query, then the write.
  *
  * Snapshot writes (`writeSnapshot`):
  * - same content hash as stored: "unchanged", only the small sync-state item is written;
@@ -100,6 +102,7 @@ import type {
   HistoryEntry,
   Page,
   ProviderLink,
+  SnapshotBasis,
   SnapshotWriteOutcome,
 } from './types.ts';
 
@@ -285,16 +288,25 @@ export class CustomerStore implements CustomerStoreApi {
     snapshot: CustomerSnapshot;
     now: string;
     nextDueAt: string;
+    basis?: SnapshotBasis | null;
   }): Promise<SnapshotWriteOutcome> {
     const { customerId, snapshot, now } = args;
     const { provider } = snapshot;
     const hash = contentHash(snapshot);
     const order = snapshotOrderKey(snapshot);
+    // The caller's read decides the first attempt (every write below is conditioned on what it
+    // expects, so a stale read only costs a retry); a missing or foreign link is read again here.
+    let basis: SnapshotBasis | null =
+      args.basis?.link.provider === provider &&
+      args.basis.link.providerCustomerId === snapshot.providerCustomerId
+        ? args.basis
+        : null;
     for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
-      const [link, sync] = await Promise.all([
-        this.#readLink(customerId, provider),
-        this.#readSync(customerId, provider),
-      ]);
+      const fromBasis = basis !== null;
+      const [link, sync] = basis
+        ? [basis.link, basis.sync]
+        : await Promise.all([this.#readLink(customerId, provider), this.#readSync(customerId, provider)]);
+      basis = null;
       if (link?.providerCustomerId === undefined || link.providerCustomerId !== snapshot.providerCustomerId) {
         return { result: 'no-link' };
       }
@@ -322,13 +334,13 @@ export class CustomerStore implements CustomerStoreApi {
         if (recorded || !confirm) {
           return { result: link.contentHash === hash ? 'unchanged' : 'stale', version: link.version };
         }
-        await this.#backoff(attempt);
+        if (!fromBasis) await this.#backoff(attempt);
         continue;
       }
       if (await this.#storeChange(link, snapshot, { ...success, seen: { order, hash } }, reactivate)) {
         return { result: 'changed', version: link.version + 1 };
       }
-      await this.#backoff(attempt);
+      if (!fromBasis) await this.#backoff(attempt);
     }
     throw new StoreContentionError(`customer ${customerId}: ${provider} snapshot kept conflicting`);
   }
@@ -498,6 +510,20 @@ export class CustomerStore implements CustomerStoreApi {
 
   getCustomer(customerId: string): Promise<CustomerRecord | null> {
     return this.#readCustomer(customerId, false);
+  }
+
+  async getCustomerForSync(
+    customerId: string,
+    provider: ProviderName,
+  ): Promise<{ record: CustomerRecord; basis: SnapshotBasis | null } | null> {
+    const read = await this.#readCurrentItems(customerId, false);
+    if (!read) return null;
+    const link = read.links.find((item) => item.provider === provider);
+    const sync = read.syncItems.find((item) => String(item.sk) === syncKey(customerId, provider).sk);
+    return {
+      record: read.record,
+      basis: link ? { link, sync: sync ? SyncItemSchema.parse(sync) : null } : null,
+    };
   }
 
   async findByProviderId(provider: ProviderName, providerCustomerId: string): Promise<ProviderLink | null> {
@@ -730,6 +756,14 @@ export class CustomerStore implements CustomerStoreApi {
   }
 
   async #readCustomer(customerId: string, consistent: boolean): Promise<CustomerRecord | null> {
+    return (await this.#readCurrentItems(customerId, consistent))?.record ?? null;
+  }
+
+  /** The customer's profile, links and sync states in one Query, parsed once. */
+  async #readCurrentItems(
+    customerId: string,
+    consistent: boolean,
+  ): Promise<{ record: CustomerRecord; links: LinkItem[]; syncItems: Item[] } | null> {
     const items = await this.#queryAll({
       KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
       ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
@@ -743,10 +777,18 @@ export class CustomerStore implements CustomerStoreApi {
     const sk = (item: Item) => String(item.sk);
     const profile = items.find((item) => sk(item) === PROFILE_SK);
     if (!profile) return null;
+    const links = items
+      .filter((item) => sk(item).startsWith('PROVIDER#'))
+      .map((item) => LinkItemSchema.parse(item));
+    const syncItems = items.filter((item) => sk(item).startsWith('SYNC#'));
     return {
-      profile: toProfile(profile),
-      links: items.filter((item) => sk(item).startsWith('PROVIDER#')).map(toLink),
-      syncStates: items.filter((item) => sk(item).startsWith('SYNC#')).map(toSyncState),
+      record: {
+        profile: toProfile(profile),
+        links: links.map(linkFromItem),
+        syncStates: syncItems.map(toSyncState),
+      },
+      links,
+      syncItems,
     };
   }
 

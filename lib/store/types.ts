@@ -5,6 +5,7 @@
  */
 import type { CustomerInput } from '../customer/input.ts';
 import type { CustomerSnapshot, ProviderName } from '../customer/snapshot.ts';
+import type { LinkItem, SyncItem } from './items.ts';
 
 export interface CustomerProfile {
   customerId: string;
@@ -62,6 +63,15 @@ export interface HistoryEntry {
   recordedAt: string;
 }
 
+/**
+ * A link and its sync state as a caller read them (`getCustomerForSync`), handed back to
+ * `writeSnapshot` so its first attempt needs no read of its own. Only the store looks inside.
+ */
+export interface SnapshotBasis {
+  link: LinkItem;
+  sync: SyncItem | null;
+}
+
 export interface CustomerRecord {
   profile: CustomerProfile;
   links: ProviderLink[];
@@ -114,6 +124,8 @@ export interface CustomerStoreApi {
     snapshot: CustomerSnapshot;
     now: string;
     nextDueAt: string;
+    /** What the caller read (eventually consistent is fine): saves the write's own reads. */
+    basis?: SnapshotBasis | null;
   }): Promise<SnapshotWriteOutcome>;
   /**
    * Turns a pending link active once the provider created the customer: stores its id, the first
@@ -149,6 +161,11 @@ export interface CustomerStoreApi {
   markGone(args: { customerId: string; provider: ProviderName; now: string }): Promise<void>;
 
   getCustomer(customerId: string): Promise<CustomerRecord | null>;
+  /** `getCustomer`, plus the basis a following `writeSnapshot` of `provider` can start from. */
+  getCustomerForSync(
+    customerId: string,
+    provider: ProviderName,
+  ): Promise<{ record: CustomerRecord; basis: SnapshotBasis | null } | null>;
   findByProviderId(provider: ProviderName, providerCustomerId: string): Promise<ProviderLink | null>;
   findByReference(reference: string): Promise<CustomerProfile | null>;
   findByEmail(email: string): Promise<CustomerProfile[]>;

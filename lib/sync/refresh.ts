@@ -10,7 +10,7 @@
 import type { CustomerSnapshot, ProviderName } from '../customer/snapshot.ts';
 import { type AnyProviderError, isNotFound, isProviderError } from '../http/errors.ts';
 import type { ProviderAdapter } from '../providers/adapter.ts';
-import type { CustomerStoreApi, SyncState } from '../store/types.ts';
+import type { CustomerStoreApi, SnapshotBasis, SyncState } from '../store/types.ts';
 import type { Clock } from './clock.ts';
 import { AdapterMismatchError, PoisonMessageError, retryAfterOf, summarizeError } from './errors.ts';
 import { noopSyncMetrics, type SyncMetrics } from './metrics.ts';
@@ -31,6 +31,8 @@ export interface RefreshTarget {
   providerCustomerId: string;
   /** Failures before this attempt (from the sync state), for the backoff; default 0. */
   consecutiveFailures?: number;
+  /** The link as the caller read it (`getCustomerForSync`): the write then skips its own reads. */
+  basis?: SnapshotBasis | null;
 }
 
 export interface RefreshReport {
@@ -91,6 +93,7 @@ export async function refreshLink(deps: RefreshDeps, target: RefreshTarget): Pro
     snapshot,
     now: now.toISOString(),
     nextDueAt: schedule.nextDueAfterSuccess(provider, now),
+    basis: target.basis ?? null,
   });
   if (written.result === 'no-link') {
     // The link lost its id between our read and this write (it never does today): nothing was stored.
@@ -115,10 +118,11 @@ export async function refreshCustomer(
   const { customerId } = args;
   let providerCustomerId = args.providerCustomerId;
   let consecutiveFailures = args.syncState?.consecutiveFailures ?? 0;
+  let basis: SnapshotBasis | null = null;
   if (providerCustomerId === undefined) {
-    const record = await args.store.getCustomer(customerId);
-    const link = record?.links.find((item) => item.provider === args.adapter.name);
-    if (!record || !link) {
+    const read = await args.store.getCustomerForSync(customerId, args.adapter.name);
+    const link = read?.record.links.find((item) => item.provider === args.adapter.name);
+    if (!read || !link) {
       throw new PoisonMessageError(`customer ${customerId} has no ${args.adapter.name} link`);
     }
     if (link.status === 'gone') return 'gone';
@@ -129,8 +133,9 @@ export async function refreshCustomer(
     }
     providerCustomerId = link.providerCustomerId;
     consecutiveFailures =
-      record.syncStates.find((state) => state.provider === args.adapter.name)?.consecutiveFailures ?? 0;
+      read.record.syncStates.find((state) => state.provider === args.adapter.name)?.consecutiveFailures ?? 0;
+    basis = read.basis;
   }
-  const report = await refreshLink(args, { customerId, providerCustomerId, consecutiveFailures });
+  const report = await refreshLink(args, { customerId, providerCustomerId, consecutiveFailures, basis });
   return report.outcome;
 }

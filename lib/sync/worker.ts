@@ -62,8 +62,9 @@ export async function processSyncMessage(
   const { store, clock, schedule, metrics } = deps;
   const adapter = deps.adapters[message.provider];
   if (!adapter) throw new PoisonMessageError(`no adapter for provider ${message.provider} in this worker`);
-  const record = await store.getCustomer(message.customerId);
-  if (!record) throw new PoisonMessageError(`unknown customer ${message.customerId}`);
+  const read = await store.getCustomerForSync(message.customerId, message.provider);
+  if (!read) throw new PoisonMessageError(`unknown customer ${message.customerId}`);
+  const { record, basis } = read;
   const link = record.links.find((item) => item.provider === message.provider);
   if (!link) throw new PoisonMessageError(`customer ${message.customerId} has no ${message.provider} link`);
   const syncState = record.syncStates.find((state) => state.provider === message.provider) ?? null;
@@ -98,7 +99,12 @@ export async function processSyncMessage(
 
   const report = await refreshLink(
     { store, adapter, clock, schedule, metrics },
-    { customerId: message.customerId, providerCustomerId: link.providerCustomerId, consecutiveFailures },
+    {
+      customerId: message.customerId,
+      providerCustomerId: link.providerCustomerId,
+      consecutiveFailures,
+      basis,
+    },
   );
   if (report.outcome === 'failed' && report.error?.retryable) {
     throw new TransientSyncError(`refresh at ${message.provider} failed: ${report.error.name}`, {

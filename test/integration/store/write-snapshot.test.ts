@@ -173,6 +173,57 @@ describe('CustomerStore.writeSnapshot', () => {
     expect((await historyOf(customerId)).map((entry) => entry.snapshot.givenName)).toEqual(['C', 'Ana']);
   });
 
+  it('starts from the basis the caller read: a change is one Query and one transaction, no GetItem', async () => {
+    const { customerId, providerCustomerId } = await linkedCustomer(store);
+    await store.writeSnapshot({ customerId, snapshot: makeSnapshot({ providerCustomerId }), now, nextDueAt });
+    const measured = instrumentedStore(table.tableName);
+    try {
+      const read = await measured.store.getCustomerForSync(customerId, 'palomma');
+      expect(read?.basis?.link.version).toBe(1);
+      const changed = makeSnapshot({
+        providerCustomerId,
+        givenName: 'B',
+        providerUpdatedAt: '2024-06-02T00:00:00.000Z',
+      });
+      await expect(
+        measured.store.writeSnapshot({
+          customerId,
+          snapshot: changed,
+          now,
+          nextDueAt,
+          basis: read?.basis ?? null,
+        }),
+      ).resolves.toEqual({ result: 'changed', version: 2 });
+      expect(measured.sent.map((command) => command.name)).toEqual([
+        'QueryCommand',
+        'TransactWriteItemsCommand',
+      ]);
+    } finally {
+      measured.destroy();
+    }
+    expect((await historyOf(customerId)).map((entry) => entry.version)).toEqual([2, 1]);
+  });
+
+  it('decides again from a fresh read when the basis it was given is outdated', async () => {
+    const { customerId, providerCustomerId } = await linkedCustomer(store);
+    const at = (day: string) => `2024-06-${day}T00:00:00.000Z`;
+    const snapshotOf = (givenName: string, day: string) =>
+      makeSnapshot({ providerCustomerId, givenName, providerUpdatedAt: at(day) });
+    await store.writeSnapshot({ customerId, snapshot: snapshotOf('A', '01'), now, nextDueAt });
+    const outdated = (await store.getCustomerForSync(customerId, 'palomma'))?.basis ?? null;
+    await store.writeSnapshot({ customerId, snapshot: snapshotOf('C', '03'), now, nextDueAt });
+
+    // Older than what is stored now, though newer than the basis: stale, not a lost update of C.
+    await expect(
+      store.writeSnapshot({ customerId, snapshot: snapshotOf('B', '02'), now, nextDueAt, basis: outdated }),
+    ).resolves.toEqual({ result: 'stale', version: 2 });
+    // Same content as the outdated basis held, but changed since: a change back to A, version 3.
+    await expect(
+      store.writeSnapshot({ customerId, snapshot: snapshotOf('A', '04'), now, nextDueAt, basis: outdated }),
+    ).resolves.toEqual({ result: 'changed', version: 3 });
+    expect((await historyOf(customerId)).map((entry) => entry.snapshot.givenName)).toEqual(['A', 'C', 'A']);
+  });
+
   it('makes an older fetch of other content stale once a newer fetch confirmed the stored content', async () => {
     const { customerId, providerCustomerId } = await linkedCustomer(store, { provider: 'mollie' });
     const at = (fetchedAt: string, givenName: string) =>

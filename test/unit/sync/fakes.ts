@@ -184,6 +184,7 @@ export class FakeStore implements CustomerStoreApi {
     snapshot: CustomerSnapshot;
     now: string;
     nextDueAt: string;
+    basis?: unknown;
   }): Promise<SnapshotWriteOutcome> {
     this.#maybeFail('writeSnapshot');
     const link = this.links.get(key(args.customerId, args.snapshot.provider));
@@ -297,6 +298,15 @@ export class FakeStore implements CustomerStoreApi {
         .filter((sync) => sync.customerId === customerId)
         .map((sync) => structuredClone(sync)),
     };
+  }
+
+  /** The fake decides every write from its own state: it hands out no basis. */
+  async getCustomerForSync(
+    customerId: string,
+    _provider: ProviderName,
+  ): Promise<{ record: CustomerRecord; basis: null } | null> {
+    const record = await this.getCustomer(customerId);
+    return record ? { record, basis: null } : null;
   }
 
   async findByProviderId(provider: ProviderName, providerCustomerId: string): Promise<ProviderLink | null> {
