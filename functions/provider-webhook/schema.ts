@@ -1,5 +1,5 @@
 /** POST /webhooks/{provider}: the path parameter. Bodies are provider-specific (lib/sync/webhook-verify.ts). */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ProviderNameSchema } from '../../lib/customer/snapshot.ts';
 
 export const WebhookPathSchema = z.object({ provider: ProviderNameSchema });

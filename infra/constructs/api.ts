@@ -34,7 +34,7 @@ import {
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { CfnWebACL, CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { API_ROUTES, type ApiFunctionName, type ApiRoute } from '../../lib/api/routes.ts';
 import { HistoryQuerySchema, ListCustomersQuerySchema } from '../../lib/api/schemas.ts';
 import type { StageConfig } from '../stages.ts';
@@ -42,7 +42,7 @@ import { acknowledge } from './nag.ts';
 import type { ServiceFunction } from './service-function.ts';
 
 /** Query parameters each GET route accepts, from the schemas its handler validates with. */
-const QUERY_SCHEMAS: Record<string, z.ZodObject> = {
+const QUERY_SCHEMAS: Record<string, z.ZodMiniObject> = {
   'GET /customers': ListCustomersQuerySchema,
   'GET /customers/{id}/history': HistoryQuerySchema,
 };

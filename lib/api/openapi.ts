@@ -3,7 +3,7 @@
  * shape responses with (zod 4 `toJSONSchema`; OpenAPI 3.1 schemas are JSON Schema 2020-12). Paths come
  * from the route table, so every route is documented.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { CustomerInputSchema } from '../customer/input.ts';
 import { PROVIDERS } from '../customer/snapshot.ts';
 import { API_ROUTES, type ApiRoute } from './routes.ts';
@@ -79,7 +79,7 @@ const QUERY_SCHEMA_OVERRIDES: Record<string, JsonObject> = {
   limit: { type: 'integer', minimum: 1, maximum: 100, default: DEFAULT_PAGE_SIZE, description: 'Page size.' },
 };
 
-function queryParameters(schema: z.ZodObject): JsonObject[] {
+function queryParameters(schema: z.ZodMiniObject): JsonObject[] {
   return Object.entries(schema.shape).map(([name, field]) => {
     const json =
       QUERY_SCHEMA_OVERRIDES[name] ?? bare(z.toJSONSchema(field, { io: 'input', unrepresentable: 'any' }));
@@ -87,7 +87,7 @@ function queryParameters(schema: z.ZodObject): JsonObject[] {
     return {
       name,
       in: 'query',
-      required: !field.safeParse(undefined).success,
+      required: !z.safeParse(field, undefined).success,
       ...(typeof description === 'string' ? { description } : {}),
       schema: fieldSchema,
     };

@@ -3,7 +3,8 @@
  * fields. Only problems below 500 carry their detail; a 500 says nothing about internals.
  */
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
+import '../customer/zod-locale.ts';
 
 export interface FieldProblem {
   /** Dotted path of the field: `body.email`, `query.limit`, `header.idempotency-key`, `providers.juspay.reference`. */
@@ -54,7 +55,7 @@ export class HttpProblem extends Error {
 }
 
 /** Turns zod issues into field problems under a prefix (`body`, `query`, `path`). */
-export function fieldProblems(prefix: string, error: z.ZodError): FieldProblem[] {
+export function fieldProblems(prefix: string, error: z.core.$ZodError): FieldProblem[] {
   return error.issues.map((issue) => ({
     field: [prefix, ...issue.path.map(String)].filter(Boolean).join('.'),
     message: issue.message,

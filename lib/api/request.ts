@@ -3,7 +3,7 @@
  * 4xx problem naming the field. Nothing here can turn bad input into a 5xx.
  */
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import { type FieldProblem, fieldProblems, HttpProblem } from './problem.ts';
 
 /** Largest JSON body accepted, in bytes (API Gateway would take up to 10 MB). */
@@ -52,7 +52,7 @@ function singleValuedQuery(
  * Parses the query with an object schema. Unknown parameters are named one by one (a typo such as
  * `?refrence=` must not silently list every customer), as are repeated ones.
  */
-export function parseQuery<S extends z.ZodObject>(
+export function parseQuery<S extends z.ZodMiniObject>(
   event: Pick<APIGatewayProxyEvent, 'queryStringParameters' | 'multiValueQueryStringParameters'>,
   schema: S,
 ): z.infer<S> {
@@ -73,7 +73,7 @@ export function parseQuery<S extends z.ZodObject>(
   return result.data;
 }
 
-export function parsePath<S extends z.ZodType>(params: Record<string, string>, schema: S): z.infer<S> {
+export function parsePath<S extends z.ZodMiniType>(params: Record<string, string>, schema: S): z.infer<S> {
   const result = schema.safeParse(params);
   if (!result.success) {
     throw new HttpProblem(400, 'A path parameter is invalid.', {
@@ -87,7 +87,7 @@ export function parsePath<S extends z.ZodType>(params: Record<string, string>, s
  * Reads a JSON body: 415 unless `Content-Type` is JSON, 413 above `maxBytes`, 400 for a missing or
  * malformed document, then 400 naming each invalid field.
  */
-export function parseJsonBody<S extends z.ZodType>(
+export function parseJsonBody<S extends z.ZodMiniType>(
   event: RawBodyRequest,
   schema: S,
   options: { maxBytes?: number } = {},

@@ -4,7 +4,7 @@
  * Requests that are safe to repeat (GETs, and POSTs carrying an Idempotency-Key) are retried on 429,
  * 502-504 and network errors.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { CliApiConfig } from '../config/cli.ts';
 import type { CustomerInput } from '../customer/input.ts';
 import type { ProviderName } from '../customer/snapshot.ts';
@@ -29,9 +29,9 @@ export class ApiError extends Error {
 }
 
 const ProblemBodySchema = z.object({
-  title: z.string().optional(),
-  detail: z.string().optional(),
-  errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+  title: z.optional(z.string()),
+  detail: z.optional(z.string()),
+  errors: z.optional(z.array(z.object({ field: z.string(), message: z.string() }))),
 });
 
 const RETRY_STATUSES = new Set([429, 502, 503, 504]);

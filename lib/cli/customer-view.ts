@@ -2,7 +2,7 @@
  * Readable views of API answers (`get`, `create`, `history`). The API's own response schemas parse the
  * answer; an answer that does not fit (an older or newer API) is still shown, as dotted-path rows.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import {
   type CustomerView,
   CustomerViewSchema,
@@ -89,14 +89,14 @@ export function formatHistory(body: unknown): string {
 
 /** The answer of `POST /customers` (lib/sync/create-customer.ts): 201 all created, 202 otherwise. */
 export const CreateResultViewSchema = z.object({
-  customerId: z.string().min(1),
+  customerId: z.string().check(z.minLength(1)),
   reference: z.string(),
   providers: z.partialRecord(
     ProviderNameSchema,
     z.object({
       status: z.enum(['created', 'pending', 'failed']),
-      providerCustomerId: z.string().optional(),
-      error: z.object({ name: z.string(), message: z.string() }).optional(),
+      providerCustomerId: z.optional(z.string()),
+      error: z.optional(z.object({ name: z.string(), message: z.string() })),
     }),
   ),
 });

@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { type CustomerInput, CustomerInputSchema } from '../customer/input.ts';
 import { errorCode, type FieldIssue, InputFileError, isError } from './errors.ts';
 
@@ -27,7 +27,7 @@ type CsvColumn = (typeof CSV_COLUMNS)[number];
 const METADATA_PREFIX = 'metadata.';
 
 const CsvRecordsSchema = z.array(
-  z.object({ record: z.array(z.string()), info: z.object({ lines: z.number().int() }) }),
+  z.object({ record: z.array(z.string()), info: z.object({ lines: z.number().check(z.int()) }) }),
 );
 
 export type InputRow =
@@ -44,7 +44,7 @@ export function detectFormat(path: string): InputFormat {
 }
 
 /** Zod issues as field paths and rules. Zod's messages describe the rule, not the input. */
-export function issuesFromZod(error: z.ZodError): FieldIssue[] {
+export function issuesFromZod(error: z.core.$ZodError): FieldIssue[] {
   return error.issues.map((issue) => ({
     field: issue.path.length > 0 ? issue.path.map(String).join('.') : '(row)',
     message: issue.message,

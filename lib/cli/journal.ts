@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { appendFile, readFile } from 'node:fs/promises';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { errorCode } from './errors.ts';
 
 export const journalPathFor = (importFile: string): string => `${importFile}.progress.jsonl`;
@@ -17,9 +17,9 @@ export const importIdempotencyKey = (reference: string): string =>
   `import:${createHash('sha256').update(reference, 'utf8').digest('hex')}`;
 
 const JournalEntrySchema = z.object({
-  key: z.string().min(1),
-  row: z.number().int().positive(),
-  customerId: z.string().min(1),
+  key: z.string().check(z.minLength(1)),
+  row: z.number().check(z.int(), z.positive()),
+  customerId: z.string().check(z.minLength(1)),
   /**
    * created: on this run. existing: the API replayed an earlier attempt. pending: stored, some
    * providers not created yet (the scheduler completes them).

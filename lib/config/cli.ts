@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { SANDBOX_CREDENTIALS } from '../../sandbox/index.ts';
 import { PROVIDERS, type ProviderName, ProviderNameSchema } from '../customer/snapshot.ts';
 import { ConfigError, parseEnv, processEnv } from './env.ts';
@@ -33,11 +33,11 @@ interface FileOptions {
 
 /** What `customer-sync start` writes for the CLI once the stack is up (no secrets: the key has its own file). */
 export const LocalStackInfoSchema = z.object({
-  pid: z.number().int().positive(),
+  pid: z.number().check(z.int(), z.positive()),
   apiUrl: z.url(),
   dynamoDbEndpoint: z.url(),
-  tableName: z.string().min(3),
-  region: z.string().min(1),
+  tableName: z.string().check(z.minLength(3)),
+  region: z.string().check(z.minLength(1)),
   /** Base URL of each provider sandbox that runs (providers pointed elsewhere have none). */
   sandboxes: z.partialRecord(ProviderNameSchema, z.url()),
 });
@@ -70,10 +70,10 @@ export function readLocalStack(env: Env, options: FileOptions = {}): LocalStackI
 // API commands
 
 export const CliApiEnvSchema = z.object({
-  CUSTOMER_SYNC_API_URL: z.url().optional(),
-  CUSTOMER_SYNC_API_KEY: z.string().min(1).optional(),
+  CUSTOMER_SYNC_API_URL: z.optional(z.url()),
+  CUSTOMER_SYNC_API_KEY: z.optional(z.string().check(z.minLength(1))),
   /** Per-request timeout of API calls, in milliseconds. */
-  CUSTOMER_SYNC_API_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+  CUSTOMER_SYNC_API_TIMEOUT_MS: z._default(z.coerce.number().check(z.int(), z.positive()), 30_000),
 });
 
 export interface CliApiConfig {

@@ -18,31 +18,31 @@
  *   provider instead of its sandbox.
  */
 import { resolve } from 'node:path';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { PROVIDERS, type ProviderName } from '../customer/snapshot.ts';
 import { parseEnv, processEnv } from './env.ts';
 
-const booleanish = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+const booleanish = z.pipe(
+  z.enum(['true', 'false', '1', '0', 'yes', 'no']),
+  z.transform((value) => value === 'true' || value === '1' || value === 'yes'),
+);
 
 export const LocalEnvSchema = z.object({
-  PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
-  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: z._default(z.coerce.number().check(z.int(), z.minimum(0), z.maximum(65_535)), 3000),
+  HOST: z._default(z.string().check(z.minLength(1)), '127.0.0.1'),
   /** API Gateway keys are 20 to 128 characters; the local one follows the same rule. */
-  LOCAL_API_KEY: z
-    .string()
-    .regex(/^[\x21-\x7e]{20,128}$/, 'must be 20 to 128 visible ASCII characters')
-    .optional(),
-  LOCAL_DATA_DIR: z.string().min(1).default('.local'),
-  LOCAL_SEED: z.coerce.number().int().min(0).max(10_000).default(5),
-  LOCAL_SYNC_INTERVAL_SECONDS: z.coerce.number().int().positive().optional(),
-  LOCAL_HANDLER_LOGS: z.enum(['file', 'console', 'silent']).default('file'),
-  LOCAL_BACKFILL: booleanish.default(true),
-  DYNAMODB_ENDPOINT: z.url().optional(),
-  TABLE_NAME: z.string().min(3).default('customer-sync-local'),
-  IDEMPOTENCY_TABLE_NAME: z.string().min(3).default('customer-sync-idempotency-local'),
-  AWS_REGION: z.string().min(1).default('us-east-1'),
+  LOCAL_API_KEY: z.optional(
+    z.string().check(z.regex(/^[\x21-\x7e]{20,128}$/, 'must be 20 to 128 visible ASCII characters')),
+  ),
+  LOCAL_DATA_DIR: z._default(z.string().check(z.minLength(1)), '.local'),
+  LOCAL_SEED: z._default(z.coerce.number().check(z.int(), z.minimum(0), z.maximum(10_000)), 5),
+  LOCAL_SYNC_INTERVAL_SECONDS: z.optional(z.coerce.number().check(z.int(), z.positive())),
+  LOCAL_HANDLER_LOGS: z._default(z.enum(['file', 'console', 'silent']), 'file'),
+  LOCAL_BACKFILL: z._default(booleanish, true),
+  DYNAMODB_ENDPOINT: z.optional(z.url()),
+  TABLE_NAME: z._default(z.string().check(z.minLength(3)), 'customer-sync-local'),
+  IDEMPOTENCY_TABLE_NAME: z._default(z.string().check(z.minLength(3)), 'customer-sync-idempotency-local'),
+  AWS_REGION: z._default(z.string().check(z.minLength(1)), 'us-east-1'),
 });
 
 export type HandlerLogMode = 'file' | 'console' | 'silent';

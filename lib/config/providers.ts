@@ -15,7 +15,7 @@
  * Credentials are wrapped in `Secret` so that no log line, error or JSON dump can print them.
  */
 import { inspect } from 'node:util';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { PROVIDERS, type ProviderName, ProviderNameSchema } from '../customer/snapshot.ts';
 import type { HttpTuning } from '../http/provider-http.ts';
 import { ConfigError } from './env.ts';
@@ -199,32 +199,39 @@ async function powertoolsSecretLoader(maxAge: number): Promise<SecretLoader> {
   return (name) => getSecret(name, { transform: 'json', maxAge });
 }
 
-const url = z
-  .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
-  .transform((value) => value.replace(/\/+$/, ''));
-const text = z.string({ error: 'is required' }).trim().min(1, { error: 'must not be empty' });
-const secret = text.transform((value) => new Secret(value));
-const optionalSecret = z
-  .string()
-  .trim()
-  .optional()
-  .transform((value) => (value ? new Secret(value) : null));
+const url = z.pipe(
+  z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
+  z.transform((value) => value.replace(/\/+$/, '')),
+);
+const text = z
+  .string({ error: 'is required' })
+  .check(z.trim(), z.minLength(1, { error: 'must not be empty' }));
+const secret = z.pipe(
+  text,
+  z.transform((value) => new Secret(value)),
+);
+const optionalSecret = z.pipe(
+  z.optional(z.string().check(z.trim())),
+  z.transform((value) => (value ? new Secret(value) : null)),
+);
 
 function tuningSchema(provider: ProviderName) {
   const p = prefixOf(provider);
   const defaults = DEFAULT_HTTP_TUNING[provider];
-  const int = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
+  const int = (fallback: number, min = 0) =>
+    z._default(z.coerce.number().check(z.int(), z.minimum(min)), fallback);
   return z.object({
     [`${p}_TIMEOUT_MS`]: int(defaults.timeoutMs, 1),
     [`${p}_TOTAL_BUDGET_MS`]: int(defaults.totalBudgetMs, 1),
-    [`${p}_RETRY_LIMIT`]: int(defaults.retry.limit).pipe(z.number().max(10)),
+    [`${p}_RETRY_LIMIT`]: z.pipe(int(defaults.retry.limit), z.number().check(z.maximum(10))),
     [`${p}_RETRY_BACKOFF_BASE_MS`]: int(defaults.retry.backoffBaseMs),
     [`${p}_RETRY_MAX_BACKOFF_MS`]: int(defaults.retry.maxBackoffMs),
     [`${p}_MAX_RETRY_AFTER_SECONDS`]: int(defaults.retry.maxRetryAfterSeconds),
     /** `0` or `off` disables the client-side limit. */
-    [`${p}_RATE_LIMIT_RPS`]: z
-      .union([z.literal('off'), z.coerce.number().min(0)])
-      .default(defaults.rateLimit?.requestsPerSecond ?? 'off'),
+    [`${p}_RATE_LIMIT_RPS`]: z._default(
+      z.union([z.literal('off'), z.coerce.number().check(z.minimum(0))]),
+      defaults.rateLimit?.requestsPerSecond ?? 'off',
+    ),
     [`${p}_RATE_LIMIT_BURST`]: int(defaults.rateLimit?.burst ?? 1, 1),
   });
 }
@@ -272,9 +279,12 @@ function credentialSchema(provider: ProviderName, requireWebhookSecrets: boolean
     case 'mollie':
       return z.object({
         MOLLIE_BASE_URL: url,
-        MOLLIE_API_KEY: text
-          .regex(/^(test|live)_\S+$/, { error: 'must be a Mollie API key starting with test_ or live_' })
-          .transform((value) => new Secret(value)),
+        MOLLIE_API_KEY: z.pipe(
+          text.check(
+            z.regex(/^(test|live)_\S+$/, { error: 'must be a Mollie API key starting with test_ or live_' }),
+          ),
+          z.transform((value) => new Secret(value)),
+        ),
         MOLLIE_WEBHOOK_SECRET: optionalSecret,
       });
     case 'juspay':
@@ -392,15 +402,18 @@ async function loadOne(
   };
 }
 
-const ProviderListSchema = z
-  .string()
-  .transform((value) =>
-    value
-      .split(',')
-      .map((item) => item.trim().toLowerCase())
-      .filter((item) => item !== ''),
-  )
-  .pipe(z.array(ProviderNameSchema));
+const ProviderListSchema = z.pipe(
+  z.pipe(
+    z.string(),
+    z.transform((value) =>
+      value
+        .split(',')
+        .map((item) => item.trim().toLowerCase())
+        .filter((item) => item !== ''),
+    ),
+  ),
+  z.array(ProviderNameSchema),
+);
 
 function selectedProviders(
   env: Env,

@@ -4,62 +4,65 @@
  * failing provider never delays the others; `SYNC_QUEUE_URL_<PROVIDER>` names each one and
  * `SYNC_QUEUE_URL` is the fallback for every provider without its own (one shared queue, as locally).
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { intervalSeconds, isStageName, stageConfig } from '../../infra/stages.ts';
 import { PROVIDERS, type ProviderName, ProviderNameSchema } from '../customer/snapshot.ts';
 import { ConfigError, parseEnv, processEnv, StoreEnvSchema } from './env.ts';
 
-const positiveInt = z.coerce.number().int().positive();
+const positiveInt = z.coerce.number().check(z.int(), z.positive());
 
-const providerList = z
-  .string()
-  .transform((value) =>
-    value
-      .split(',')
-      .map((item) => item.trim())
-      .filter((item) => item.length > 0),
-  )
-  .pipe(z.array(ProviderNameSchema));
+const providerList = z.pipe(
+  z.pipe(
+    z.string(),
+    z.transform((value) =>
+      value
+        .split(',')
+        .map((item) => item.trim())
+        .filter((item) => item.length > 0),
+    ),
+  ),
+  z.array(ProviderNameSchema),
+);
 
 const queueUrlVariables = Object.fromEntries(
-  PROVIDERS.map((provider) => [queueUrlVariable(provider), z.url().optional()]),
-) as Record<`SYNC_QUEUE_URL_${Uppercase<ProviderName>}`, z.ZodOptional<z.ZodURL>>;
+  PROVIDERS.map((provider) => [queueUrlVariable(provider), z.optional(z.url())]),
+) as Record<`SYNC_QUEUE_URL_${Uppercase<ProviderName>}`, z.ZodMiniOptional<z.ZodMiniURL>>;
 
 const intervalVariables = Object.fromEntries(
-  PROVIDERS.map((provider) => [intervalVariable(provider), positiveInt.optional()]),
-) as Record<`SYNC_INTERVAL_SECONDS_${Uppercase<ProviderName>}`, z.ZodOptional<typeof positiveInt>>;
+  PROVIDERS.map((provider) => [intervalVariable(provider), z.optional(positiveInt)]),
+) as Record<`SYNC_INTERVAL_SECONDS_${Uppercase<ProviderName>}`, z.ZodMiniOptional<typeof positiveInt>>;
 
 export const RuntimeEnvSchema = z.object({
   ...StoreEnvSchema.shape,
-  STAGE: z.string().min(1).default('local'),
-  IDEMPOTENCY_TABLE_NAME: z.string().min(3).default('customer-sync-idempotency-local'),
-  SYNC_QUEUE_URL: z.url().optional(),
+  STAGE: z._default(z.string().check(z.minLength(1)), 'local'),
+  IDEMPOTENCY_TABLE_NAME: z._default(z.string().check(z.minLength(3)), 'customer-sync-idempotency-local'),
+  SYNC_QUEUE_URL: z.optional(z.url()),
   ...queueUrlVariables,
   /** Set locally when SQS is emulated; unset in AWS. */
-  SQS_ENDPOINT: z.url().optional(),
+  SQS_ENDPOINT: z.optional(z.url()),
   /** The provider a sync worker serves (one worker per provider in AWS); unset: any provider. */
-  PROVIDER: ProviderNameSchema.optional(),
+  PROVIDER: z.optional(ProviderNameSchema),
   /** Providers this deployment talks to; default: the stage's enabled providers. */
-  ENABLED_PROVIDERS: providerList.optional(),
+  ENABLED_PROVIDERS: z.optional(providerList),
   /** Override of the stage's `syncEvery` for every provider, or one provider. */
-  SYNC_INTERVAL_SECONDS: positiveInt.optional(),
+  SYNC_INTERVAL_SECONDS: z.optional(positiveInt),
   ...intervalVariables,
   /** First retry delay after a failed sync; doubles per consecutive failure up to the maximum. */
-  SYNC_RETRY_BASE_SECONDS: positiveInt.default(60),
-  SYNC_MAX_BACKOFF_SECONDS: positiveInt.default(6 * 3600),
+  SYNC_RETRY_BASE_SECONDS: z._default(positiveInt, 60),
+  SYNC_MAX_BACKOFF_SECONDS: z._default(positiveInt, 6 * 3600),
   /** Due links read per store page by the scheduler (memory stays bounded by one page). */
-  SYNC_PAGE_SIZE: positiveInt.max(1000).default(100),
+  SYNC_PAGE_SIZE: z._default(positiveInt.check(z.maximum(1000)), 100),
   /** Webhooks whose own timestamp is further than this from now are rejected as replays. */
-  WEBHOOK_TOLERANCE_SECONDS: positiveInt.default(300),
+  WEBHOOK_TOLERANCE_SECONDS: z._default(positiveInt, 300),
   /** How long a webhook event id is remembered; Mollie retries for 26 h. */
-  WEBHOOK_DEDUPE_TTL_SECONDS: positiveInt.default(3 * 86_400),
+  WEBHOOK_DEDUPE_TTL_SECONDS: z._default(positiveInt, 3 * 86_400),
   /** How long an `Idempotency-Key` of POST /customers is remembered. */
-  IDEMPOTENCY_TTL_SECONDS: positiveInt.default(86_400),
+  IDEMPOTENCY_TTL_SECONDS: z._default(positiveInt, 86_400),
   /** Lease of one create attempt at one provider; longer than an adapter's whole retry budget. */
-  CREATE_LEASE_SECONDS: positiveInt.default(120),
+  CREATE_LEASE_SECONDS: z._default(positiveInt, 120),
   /** How long a duplicate POST /customers waits for the first one before answering 409. */
-  CREATE_IN_PROGRESS_WAIT_MS: z.coerce.number().int().nonnegative().default(10_000),
-  POWERTOOLS_METRICS_NAMESPACE: z.string().min(1).default('CustomerSync'),
+  CREATE_IN_PROGRESS_WAIT_MS: z._default(z.coerce.number().check(z.int(), z.nonnegative()), 10_000),
+  POWERTOOLS_METRICS_NAMESPACE: z._default(z.string().check(z.minLength(1)), 'CustomerSync'),
 });
 export type RuntimeEnv = z.infer<typeof RuntimeEnvSchema>;
 

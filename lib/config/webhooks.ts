@@ -12,7 +12,7 @@
  * A provider with neither has no webhook secret: its webhooks are refused (401), except Mollie's
  * classic unsigned hints (see lib/sync/webhook.ts).
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { PROVIDERS, type ProviderName } from '../customer/snapshot.ts';
 import { ConfigError, processEnv } from './env.ts';
 import { Secret, type SecretLoader } from './providers.ts';
@@ -26,11 +26,10 @@ export interface WebhookSecrets {
 
 type Env = Record<string, string | undefined>;
 
-const secretText = z
-  .string()
-  .trim()
-  .min(1)
-  .transform((value) => new Secret(value));
+const secretText = z.pipe(
+  z.string().check(z.trim(), z.minLength(1)),
+  z.transform((value) => new Secret(value)),
+);
 
 /** Secret JSON fields per provider, and the env variables that stand in for them locally. */
 const SOURCES = {

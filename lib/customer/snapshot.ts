@@ -3,7 +3,8 @@
  * providers. Provider data is never rejected for being odd (masked emails, null names, empty last names):
  * adapters normalize as far as the data goes and keep the raw value beside anything they reinterpret.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import './zod-locale.ts';
 
 export const PROVIDERS = ['palomma', 'delos', 'mollie', 'juspay'] as const;
 export const ProviderNameSchema = z.enum(PROVIDERS);
@@ -26,7 +27,7 @@ export const DocumentTypeSchema = z.enum(DOCUMENT_TYPES);
 export type DocumentType = z.infer<typeof DocumentTypeSchema>;
 
 /** An exact decimal amount as a string ("2835.800000002"): money never passes through a float. */
-export const DecimalStringSchema = z.string().regex(/^-?\d+(\.\d+)?$/, 'must be a decimal string');
+export const DecimalStringSchema = z.string().check(z.regex(/^-?\d+(\.\d+)?$/, 'must be a decimal string'));
 
 export const BalanceSchema = z.object({
   /** What the provider calls it (Delos: `balance`, `balanceHold`). */
@@ -38,7 +39,7 @@ export type Balance = z.infer<typeof BalanceSchema>;
 
 export const PhoneSchema = z.object({
   /** E.164 (`+573013111111`) where it can be derived, otherwise null. */
-  e164: z.string().nullable(),
+  e164: z.nullable(z.string()),
   /** Exactly what the provider returned (it may be masked). */
   raw: z.string(),
 });
@@ -48,26 +49,26 @@ const IsoDateTime = z.iso.datetime({ offset: true });
 
 export const CustomerSnapshotSchema = z.object({
   provider: ProviderNameSchema,
-  providerCustomerId: z.string().min(1),
+  providerCustomerId: z.string().check(z.minLength(1)),
   /** The merchant's own reference for the customer, where the provider stores one. */
-  reference: z.string().nullable(),
+  reference: z.nullable(z.string()),
   kind: z.enum(['individual', 'company', 'unknown']),
-  displayName: z.string().nullable(),
-  givenName: z.string().nullable(),
-  familyName: z.string().nullable(),
-  companyName: z.string().nullable(),
+  displayName: z.nullable(z.string()),
+  givenName: z.nullable(z.string()),
+  familyName: z.nullable(z.string()),
+  companyName: z.nullable(z.string()),
   /** As the provider returned it, lower-cased; may be masked (`j***@example.com`). */
-  email: z.string().nullable(),
-  phone: PhoneSchema.nullable(),
-  document: z.object({ type: DocumentTypeSchema, number: z.string(), rawType: z.string() }).nullable(),
+  email: z.nullable(z.string()),
+  phone: z.nullable(PhoneSchema),
+  document: z.nullable(z.object({ type: DocumentTypeSchema, number: z.string(), rawType: z.string() })),
   /** BCP 47-ish locale as the provider gives it (`en_US`), or null. */
-  locale: z.string().nullable(),
-  status: z.object({ normalized: CustomerStatusSchema, raw: z.string().nullable() }),
+  locale: z.nullable(z.string()),
+  status: z.object({ normalized: CustomerStatusSchema, raw: z.nullable(z.string()) }),
   balances: z.array(BalanceSchema),
-  metadata: z.record(z.string(), z.unknown()).nullable(),
-  providerCreatedAt: IsoDateTime.nullable(),
+  metadata: z.nullable(z.record(z.string(), z.unknown())),
+  providerCreatedAt: z.nullable(IsoDateTime),
   /** Null where the provider keeps no update time (Mollie): ordering then falls back to fetchedAt. */
-  providerUpdatedAt: IsoDateTime.nullable(),
+  providerUpdatedAt: z.nullable(IsoDateTime),
   /** When customer-sync read this state from the provider. */
   fetchedAt: IsoDateTime,
 });

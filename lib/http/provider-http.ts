@@ -15,7 +15,7 @@
  * provider's (redacted) error text only: never URLs, headers, bodies, credentials or customer data.
  */
 import ky from 'ky';
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import type { ProviderName } from '../customer/snapshot.ts';
 import { defaultErrorMapper, type ErrorMapper } from './error-mapping.ts';
 import {
@@ -111,7 +111,7 @@ export interface RequestOptions<T> {
   form?: Record<string, string | undefined>;
   headers?: Record<string, string>;
   /** The wire schema of the 2xx body; a body that fails it is a ProviderContractError. */
-  schema: z.ZodType<T>;
+  schema: z.ZodMiniType<T>;
   /** Whether a failed attempt may be repeated: defaults to true for GET, false otherwise. */
   retryable?: boolean;
   /** Run the auth hook (default true; false for the login call itself). */

@@ -3,7 +3,7 @@
  * DynamoDB key to continue after). Opaque to callers; checked on the way back in so a cursor from another
  * query (or a hand-made one) is a 400, not a DynamoDB ValidationException.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { StoreCursorError } from './errors.ts';
 
 export type StartKey = Record<string, string>;
@@ -14,8 +14,8 @@ export interface CursorPosition {
 }
 
 const CursorSchema = z.object({
-  s: z.number().int().nonnegative(),
-  k: z.record(z.string(), z.string()).nullable(),
+  s: z.number().check(z.int(), z.nonnegative()),
+  k: z.nullable(z.record(z.string(), z.string())),
 });
 
 export function encodeCursor(position: CursorPosition): string {

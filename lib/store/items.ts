@@ -3,7 +3,7 @@
  * drifted item fails loudly here instead of somewhere downstream; key and index attributes are dropped by
  * the parse. Absent values are stored as absent attributes (smaller items), read back as null.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { type CustomerInput, CustomerInputSchema } from '../customer/input.ts';
 import type { ProviderName } from '../customer/snapshot.ts';
 import { type CustomerSnapshot, CustomerSnapshotSchema, ProviderNameSchema } from '../customer/snapshot.ts';
@@ -43,41 +43,41 @@ const ProfileItemSchema = z.object({
 export const LinkItemSchema = z.object({
   customerId: z.string(),
   provider: ProviderNameSchema,
-  providerCustomerId: z.string().optional(),
+  providerCustomerId: z.optional(z.string()),
   status: LinkStatusSchema,
-  snapshot: CustomerSnapshotSchema.optional(),
-  contentHash: z.string().optional(),
-  orderKey: z.string().optional(),
-  version: z.number().int().nonnegative(),
+  snapshot: z.optional(CustomerSnapshotSchema),
+  contentHash: z.optional(z.string()),
+  orderKey: z.optional(z.string()),
+  version: z.number().check(z.int(), z.nonnegative()),
   linkedAt: z.string(),
-  goneAt: z.string().optional(),
-  createIdempotencyKey: z.string().optional(),
-  createLeaseId: z.string().optional(),
-  createLeaseUntil: z.string().optional(),
+  goneAt: z.optional(z.string()),
+  createIdempotencyKey: z.optional(z.string()),
+  createLeaseId: z.optional(z.string()),
+  createLeaseUntil: z.optional(z.string()),
 });
 export type LinkItem = z.infer<typeof LinkItemSchema>;
 
 export const SyncItemSchema = z.object({
   customerId: z.string(),
   provider: ProviderNameSchema,
-  providerCustomerId: z.string().optional(),
+  providerCustomerId: z.optional(z.string()),
   status: LinkStatusSchema,
-  lastSuccessAt: z.string().optional(),
-  lastAttemptAt: z.string().optional(),
-  lastError: z.object({ name: z.string(), message: z.string(), at: z.string() }).optional(),
-  consecutiveFailures: z.number().int().nonnegative(),
-  nextDueAt: z.string().optional(),
+  lastSuccessAt: z.optional(z.string()),
+  lastAttemptAt: z.optional(z.string()),
+  lastError: z.optional(z.object({ name: z.string(), message: z.string(), at: z.string() })),
+  consecutiveFailures: z.number().check(z.int(), z.nonnegative()),
+  nextDueAt: z.optional(z.string()),
   /** The newest snapshot order key seen for this link (stored or confirmed unchanged). */
-  orderKey: z.string().optional(),
+  orderKey: z.optional(z.string()),
   /** Mirrors the link's latest content hash, so an unchanged re-sync can be conditioned on it. */
-  contentHash: z.string().optional(),
+  contentHash: z.optional(z.string()),
 });
 export type SyncItem = z.infer<typeof SyncItemSchema>;
 
 const HistoryItemSchema = z.object({
   customerId: z.string(),
   provider: ProviderNameSchema,
-  version: z.number().int().positive(),
+  version: z.number().check(z.int(), z.positive()),
   snapshot: CustomerSnapshotSchema,
   recordedAt: z.string(),
 });
@@ -235,14 +235,14 @@ export function expiresAt(recordedAt: string, retentionDays: number): number {
 const DueIndexItemSchema = z.object({
   customerId: z.string(),
   provider: ProviderNameSchema,
-  providerCustomerId: z.string().optional(),
+  providerCustomerId: z.optional(z.string()),
   status: LinkStatusSchema,
 });
 export type DueIndexItem = z.infer<typeof DueIndexItemSchema>;
 export const toDueIndexItem = (item: Item): DueIndexItem => DueIndexItemSchema.parse(item);
 
 /** The part of a sync state `listDueLinks` reads (its BatchGetItem projection). */
-export const SyncDueSchema = z.object({ pk: z.string(), nextDueAt: z.string().optional() });
+export const SyncDueSchema = z.object({ pk: z.string(), nextDueAt: z.optional(z.string()) });
 
 export function toDueLink(link: DueIndexItem, nextDueAt: string): DueLink {
   return {

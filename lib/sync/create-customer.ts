@@ -35,7 +35,7 @@ import {
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { APIGatewayProxyResult, Context } from 'aws-lambda';
 import { ulid } from 'ulid';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import {
   type FieldProblem,
   fieldProblems,
@@ -96,8 +96,8 @@ export interface CanonicalCreateBody {
 
 const ProviderCreateResultSchema = z.object({
   status: z.enum(['created', 'pending', 'failed']),
-  providerCustomerId: z.string().optional(),
-  error: z.object({ name: z.string(), message: z.string() }).optional(),
+  providerCustomerId: z.optional(z.string()),
+  error: z.optional(z.object({ name: z.string(), message: z.string() })),
 });
 
 const CreateResultSchema = z.object({
@@ -106,7 +106,7 @@ const CreateResultSchema = z.object({
   providers: z.partialRecord(ProviderNameSchema, ProviderCreateResultSchema),
   complete: z.boolean(),
   /** Set by the idempotency response hook on results read back from the idempotency table. */
-  replayed: z.boolean().optional(),
+  replayed: z.optional(z.boolean()),
 });
 export type CreateResult = z.infer<typeof CreateResultSchema>;
 
@@ -219,7 +219,7 @@ function validateProviders(
 ): ProviderName[] {
   const parsed = z
     .array(ProviderNameSchema)
-    .min(1, { error: `must list at least one of ${PROVIDERS.join(', ')}` })
+    .check(z.minLength(1, { error: `must list at least one of ${PROVIDERS.join(', ')}` }))
     .safeParse(value);
   if (!parsed.success) {
     problems.push(...fieldProblems('providers', parsed.error));

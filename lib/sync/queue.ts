@@ -8,7 +8,7 @@ import {
   type SendMessageBatchCommandOutput,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { type ProviderName, ProviderNameSchema } from '../customer/snapshot.ts';
 import { sleep } from './clock.ts';
 
@@ -16,7 +16,7 @@ export const SYNC_REASONS = ['scheduled', 'webhook', 'pending-create', 'manual']
 export type SyncReason = (typeof SYNC_REASONS)[number];
 
 export const SyncMessageSchema = z.object({
-  customerId: z.string().min(1).max(64),
+  customerId: z.string().check(z.minLength(1), z.maxLength(64)),
   provider: ProviderNameSchema,
   reason: z.enum(SYNC_REASONS),
 });

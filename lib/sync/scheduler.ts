@@ -15,7 +15,7 @@
  * and the listed snapshot stored. Known ones are left to the due run.
  */
 import { ulid } from 'ulid';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { type CustomerInput, CustomerInputSchema } from '../customer/input.ts';
 import { type CustomerSnapshot, type ProviderName, ProviderNameSchema } from '../customer/snapshot.ts';
 import type { ProviderAdapter } from '../providers/adapter.ts';
@@ -30,19 +30,16 @@ import type { SyncSchedule } from './schedule.ts';
 export const SchedulerEventSchema = z
   .object({
     provider: ProviderNameSchema,
-    mode: z.enum(['due', 'backfill']).default('due'),
+    mode: z._default(z.enum(['due', 'backfill']), 'due'),
     /** Due runs only: the one shard of the due index to plan (absent: all shards). */
-    shard: z
-      .number()
-      .int()
-      .min(0)
-      .max(TABLE.dueShards - 1)
-      .optional(),
+    shard: z.optional(z.number().check(z.int(), z.minimum(0), z.maximum(TABLE.dueShards - 1))),
   })
-  .refine((event) => event.mode === 'due' || event.shard === undefined, {
-    message: 'shard applies to due runs only',
-    path: ['shard'],
-  });
+  .check(
+    z.refine((event) => event.mode === 'due' || event.shard === undefined, {
+      message: 'shard applies to due runs only',
+      path: ['shard'],
+    }),
+  );
 export type SchedulerEvent = z.infer<typeof SchedulerEventSchema>;
 
 export type AdapterSource =

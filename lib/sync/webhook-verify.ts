@@ -22,7 +22,7 @@
  *   `hook_type` 3 (CLIENT); other hook types carry no customer.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { WebhookSecrets } from '../config/webhooks.ts';
 import type { ProviderName } from '../customer/snapshot.ts';
 
@@ -55,9 +55,12 @@ export class WebhookPayloadError extends Error {
 }
 
 const MAX_EVENT_ID = 200;
-const EventId = z.string().trim().min(1).max(MAX_EVENT_ID);
-const OptionalId = z.string().trim().min(1).max(MAX_EVENT_ID).nullish().catch(null);
-const Timestamp = z.union([z.string(), z.number()]).nullish().catch(null);
+const EventId = z.string().check(z.trim(), z.minLength(1), z.maxLength(MAX_EVENT_ID));
+const OptionalId = z.catch(
+  z.nullish(z.string().check(z.trim(), z.minLength(1), z.maxLength(MAX_EVENT_ID))),
+  null,
+);
+const Timestamp = z.catch(z.nullish(z.union([z.string(), z.number()])), null);
 
 /** Equal-length digests, so the comparison time says nothing about where the inputs differ. */
 export function constantTimeEqual(a: string | Buffer, b: string | Buffer): boolean {
@@ -106,7 +109,7 @@ function parseJson(text: string): unknown {
   }
 }
 
-function readPayload<T extends z.ZodType>(schema: T, json: unknown): z.infer<T> {
+function readPayload<T extends z.ZodMiniType>(schema: T, json: unknown): z.infer<T> {
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
     const paths = parsed.error.issues.map((issue) => issue.path.join('.') || '(root)');
@@ -118,7 +121,7 @@ function readPayload<T extends z.ZodType>(schema: T, json: unknown): z.infer<T> 
 const PalommaWebhookSchema = z.object({
   webhookId: EventId,
   timestamp: Timestamp,
-  event: z.object({ customerId: OptionalId }).nullish().catch(null),
+  event: z.catch(z.nullish(z.object({ customerId: OptionalId })), null),
 });
 
 export function verifyPalomma(request: WebhookRequest, secrets: WebhookSecrets): VerifiedWebhook {
@@ -144,10 +147,10 @@ const MollieEventSchema = z.object({
   id: EventId,
   entityId: OptionalId,
   createdAt: Timestamp,
-  _embedded: z
-    .object({ entity: z.object({ customerId: OptionalId }).nullish().catch(null) })
-    .nullish()
-    .catch(null),
+  _embedded: z.catch(
+    z.nullish(z.object({ entity: z.catch(z.nullish(z.object({ customerId: OptionalId })), null) })),
+    null,
+  ),
 });
 
 const MOLLIE_CLASSIC_BODY = /^id=([A-Za-z0-9_]{1,64})$/;
@@ -175,10 +178,10 @@ export function verifyMollie(request: WebhookRequest, secrets: WebhookSecrets): 
 const JuspayWebhookSchema = z.object({
   id: EventId,
   date_created: Timestamp,
-  content: z
-    .object({ order: z.object({ customer_id: OptionalId }).nullish().catch(null) })
-    .nullish()
-    .catch(null),
+  content: z.catch(
+    z.nullish(z.object({ order: z.catch(z.nullish(z.object({ customer_id: OptionalId })), null) })),
+    null,
+  ),
 });
 
 export function verifyJuspay(request: WebhookRequest, secrets: WebhookSecrets): VerifiedWebhook {
@@ -206,18 +209,17 @@ export function verifyJuspay(request: WebhookRequest, secrets: WebhookSecrets): 
 const DelosClientSchema = z.object({ cuid: OptionalId, customerId: OptionalId });
 const DelosWebhookSchema = z.object({
   hook_id: EventId,
-  hook_type: z.coerce.number().int(),
-  Data: z
-    .object({
-      Client: DelosClientSchema.nullish().catch(null),
-      client: DelosClientSchema.nullish().catch(null),
-    })
-    .nullish()
-    .catch(null),
-  data: z
-    .object({ Client: DelosClientSchema.nullish().catch(null) })
-    .nullish()
-    .catch(null),
+  hook_type: z.coerce.number().check(z.int()),
+  Data: z.catch(
+    z.nullish(
+      z.object({
+        Client: z.catch(z.nullish(DelosClientSchema), null),
+        client: z.catch(z.nullish(DelosClientSchema), null),
+      }),
+    ),
+    null,
+  ),
+  data: z.catch(z.nullish(z.object({ Client: z.catch(z.nullish(DelosClientSchema), null) })), null),
 });
 
 /** Delos `hook_type` of customer (CLIENT) events. */

@@ -3,7 +3,7 @@
  * hint: the sync worker re-fetches the customer before writing anything. Other hook types (operations,
  * accounts, counterparties) are not about customers and are ignored.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { CustomerSnapshot } from '../../customer/snapshot.ts';
 import { isoFromEpochSeconds } from '../shared.ts';
 import { delosStatusFromWebhookCode } from './transform.ts';
@@ -11,7 +11,10 @@ import { DelosCustomerWebhookSchema } from './wire.ts';
 
 export const DELOS_CUSTOMER_HOOK_TYPE = 3;
 
-const HookEnvelopeSchema = z.object({ hook_id: z.string().min(1), hook_type: z.number().int() });
+const HookEnvelopeSchema = z.object({
+  hook_id: z.string().check(z.minLength(1)),
+  hook_type: z.number().check(z.int()),
+});
 
 export interface DelosCustomerHint {
   hookId: string;
@@ -25,7 +28,8 @@ export type DelosWebhookParse =
   | { kind: 'ignored'; hookId: string; hookType: number }
   | { kind: 'invalid'; issues: string[] };
 
-const issuesOf = (error: z.ZodError) => error.issues.map((issue) => `${issue.path.join('.')}: ${issue.code}`);
+const issuesOf = (error: z.core.$ZodError) =>
+  error.issues.map((issue) => `${issue.path.join('.')}: ${issue.code}`);
 
 export function parseDelosWebhook(body: unknown): DelosWebhookParse {
   const envelope = HookEnvelopeSchema.safeParse(body);

@@ -4,12 +4,12 @@
  * one shape. Money is google.type.Money: `units` an integer (string in proto3 JSON), `nanos` 10^-9;
  * proto3 JSON may omit zero fields, so both default to zero.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 export const DelosMoneySchema = z.object({
-  currencyCode: z.string().min(1),
-  units: z.union([z.string().regex(/^[+-]?\d+$/), z.number().int()]).default('0'),
-  nanos: z.number().int().default(0),
+  currencyCode: z.string().check(z.minLength(1)),
+  units: z._default(z.union([z.string().check(z.regex(/^[+-]?\d+$/)), z.number().check(z.int())]), '0'),
+  nanos: z._default(z.number().check(z.int()), 0),
 });
 export type DelosMoney = z.infer<typeof DelosMoneySchema>;
 
@@ -26,36 +26,41 @@ export const DELOS_STATUSES = [
 export type DelosStatus = (typeof DELOS_STATUSES)[number];
 
 const DelosCustomerWireSchema = z.object({
-  cuid: z.string().min(1).optional(),
-  customerId: z.string().min(1).optional(),
-  puid: z.string().nullish(),
-  partnerId: z.string().nullish(),
-  status: z.string().nullish(),
-  createAt: z.string().nullish(),
-  updateAt: z.string().nullish(),
-  name: z.string().nullish(),
-  lastname: z.string().nullish(),
-  comment: z.string().nullish(),
-  company: z.string().nullish(),
+  cuid: z.optional(z.string().check(z.minLength(1))),
+  customerId: z.optional(z.string().check(z.minLength(1))),
+  puid: z.nullish(z.string()),
+  partnerId: z.nullish(z.string()),
+  status: z.nullish(z.string()),
+  createAt: z.nullish(z.string()),
+  updateAt: z.nullish(z.string()),
+  name: z.nullish(z.string()),
+  lastname: z.nullish(z.string()),
+  comment: z.nullish(z.string()),
+  company: z.nullish(z.string()),
   /** `CORPORATE` | `INDIVIDUAL`. */
-  type: z.string().nullish(),
-  balance: DelosMoneySchema.nullish(),
-  balanceHold: DelosMoneySchema.nullish(),
+  type: z.nullish(z.string()),
+  balance: z.nullish(DelosMoneySchema),
+  balanceHold: z.nullish(DelosMoneySchema),
   /** May be masked (`+44*****123`). */
-  phone: z.string().nullish(),
+  phone: z.nullish(z.string()),
   /** May be masked (`j***@example.com`). */
-  email: z.string().nullish(),
+  email: z.nullish(z.string()),
 });
 
 /** A customer with its id read from whichever naming Delos used. */
-export const DelosCustomerSchema = DelosCustomerWireSchema.refine(
-  (customer) => customer.cuid !== undefined || customer.customerId !== undefined,
-  { message: 'cuid or customerId is required', path: ['cuid'] },
-).transform(({ cuid, customerId, puid, partnerId, ...rest }) => ({
-  ...rest,
-  id: cuid ?? customerId ?? '',
-  partnerId: partnerId ?? puid ?? null,
-}));
+export const DelosCustomerSchema = z.pipe(
+  DelosCustomerWireSchema.check(
+    z.refine((customer) => customer.cuid !== undefined || customer.customerId !== undefined, {
+      message: 'cuid or customerId is required',
+      path: ['cuid'],
+    }),
+  ),
+  z.transform(({ cuid, customerId, puid, partnerId, ...rest }) => ({
+    ...rest,
+    id: cuid ?? customerId ?? '',
+    partnerId: partnerId ?? puid ?? null,
+  })),
+);
 export type DelosCustomer = z.infer<typeof DelosCustomerSchema>;
 
 export const DelosCustomerEnvelopeSchema = z.object({ item: DelosCustomerSchema });
@@ -64,9 +69,9 @@ export type DelosCustomerEnvelope = z.infer<typeof DelosCustomerEnvelopeSchema>;
 /** `GET /v2/customer` (pagination not captured in the docs; the sandbox's `{items, page, pageSize, total}`). */
 export const DelosCustomerListSchema = z.object({
   items: z.array(DelosCustomerSchema),
-  page: z.number().int().positive().optional(),
-  pageSize: z.number().int().positive().optional(),
-  total: z.number().int().nonnegative().optional(),
+  page: z.optional(z.number().check(z.int(), z.positive())),
+  pageSize: z.optional(z.number().check(z.int(), z.positive())),
+  total: z.optional(z.number().check(z.int(), z.nonnegative())),
 });
 export type DelosCustomerList = z.infer<typeof DelosCustomerListSchema>;
 
@@ -81,10 +86,10 @@ export interface DelosCreateCustomerRequest {
 
 /** `POST /v2/auth/login` and `GET /v2/auth/refresh/{token}`; the FAQ's 5-minute lifetime is the fallback. */
 export const DelosTokenResponseSchema = z.object({
-  accessToken: z.string().min(1),
-  refreshToken: z.string().min(1).optional(),
-  accessTtl: z.coerce.number().positive().default(300),
-  refreshTtl: z.coerce.number().positive().optional(),
+  accessToken: z.string().check(z.minLength(1)),
+  refreshToken: z.optional(z.string().check(z.minLength(1))),
+  accessTtl: z._default(z.coerce.number().check(z.positive()), 300),
+  refreshTtl: z.optional(z.coerce.number().check(z.positive())),
 });
 export type DelosTokenResponse = z.infer<typeof DelosTokenResponseSchema>;
 
@@ -95,8 +100,14 @@ export interface DelosLoginRequest {
 
 /** `{ "error": "..." }`; undocumented statuses may use `message`. */
 export const DelosErrorBodySchema = z.union([
-  z.object({ error: z.string() }).transform((body) => body.error),
-  z.object({ message: z.string() }).transform((body) => body.message),
+  z.pipe(
+    z.object({ error: z.string() }),
+    z.transform((body) => body.error),
+  ),
+  z.pipe(
+    z.object({ message: z.string() }),
+    z.transform((body) => body.message),
+  ),
 ]);
 export type DelosErrorBody = z.input<typeof DelosErrorBodySchema>;
 
@@ -111,21 +122,21 @@ export const DELOS_WEBHOOK_STATUS_CODES = {
   6: 'VERIFY',
 } as const satisfies Record<number, DelosStatus>;
 
-const ProtoTimestampSchema = z.object({ seconds: z.coerce.number().int() }).nullish();
+const ProtoTimestampSchema = z.nullish(z.object({ seconds: z.coerce.number().check(z.int()) }));
 
 /** Customer webhook (`hook_type` 3, CLIENT): a hint to re-fetch, never data to store as is. */
 export const DelosCustomerWebhookSchema = z.object({
-  hook_id: z.string().min(1),
+  hook_id: z.string().check(z.minLength(1)),
   hook_type: z.literal(3),
   Data: z.object({
     Client: z.object({
-      cuid: z.string().min(1),
-      status: z.number().int(),
+      cuid: z.string().check(z.minLength(1)),
+      status: z.number().check(z.int()),
       create_at: ProtoTimestampSchema,
       update_at: ProtoTimestampSchema,
       onboarding_at: ProtoTimestampSchema,
-      name: z.string().nullish(),
-      lastname: z.string().nullish(),
+      name: z.nullish(z.string()),
+      lastname: z.nullish(z.string()),
     }),
   }),
 });

@@ -3,31 +3,33 @@
  * `juspay.client_auth_token` of create/get answers is a short-lived credential: not declared here, so
  * zod drops it and it never reaches a snapshot or a log.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 /** Codes and numbers are strings in the docs; some SDKs send numbers. Both read as text. */
-const Digits = z.union([z.string(), z.number().int().nonnegative().transform(String)]).nullish();
+const Digits = z.nullish(
+  z.union([z.string(), z.pipe(z.number().check(z.int(), z.nonnegative()), z.transform(String))]),
+);
 
 export const JuspayCustomerSchema = z.object({
-  id: z.string().min(1),
-  object: z.literal('customer').optional(),
-  object_reference_id: z.string().nullish(),
+  id: z.string().check(z.minLength(1)),
+  object: z.optional(z.literal('customer')),
+  object_reference_id: z.nullish(z.string()),
   mobile_country_code: Digits,
   mobile_number: Digits,
-  email_address: z.string().nullish(),
-  first_name: z.string().nullish(),
-  last_name: z.string().nullish(),
-  date_created: z.string().nullish(),
-  last_updated: z.string().nullish(),
+  email_address: z.nullish(z.string()),
+  first_name: z.nullish(z.string()),
+  last_name: z.nullish(z.string()),
+  date_created: z.nullish(z.string()),
+  last_updated: z.nullish(z.string()),
 });
 export type JuspayCustomer = z.infer<typeof JuspayCustomerSchema>;
 
 /** `GET /customers` (PHP SDK `listAll`): offset pagination. */
 export const JuspayCustomerListSchema = z.object({
   list: z.array(JuspayCustomerSchema),
-  count: z.number().int().nonnegative(),
-  offset: z.number().int().nonnegative(),
-  total: z.number().int().nonnegative().optional(),
+  count: z.number().check(z.int(), z.nonnegative()),
+  offset: z.number().check(z.int(), z.nonnegative()),
+  total: z.optional(z.number().check(z.int(), z.nonnegative())),
 });
 export type JuspayCustomerList = z.infer<typeof JuspayCustomerListSchema>;
 
@@ -43,23 +45,25 @@ export interface JuspayCreateCustomerRequest extends Record<string, string | und
 
 export const JuspayErrorBodySchema = z
   .object({
-    status: z.string().optional(),
-    error: z.boolean().optional(),
-    error_code: z.string().optional(),
-    error_message: z.string().optional(),
-    user_message: z.string().optional(),
-    error_info: z
-      .object({
-        code: z.string().optional(),
-        category: z.string().optional(),
-        user_message: z.string().optional(),
-        developer_message: z.string().optional(),
-        fields: z.array(z.object({ field_name: z.string(), reason: z.string().optional() })).optional(),
-      })
-      .optional(),
+    status: z.optional(z.string()),
+    error: z.optional(z.boolean()),
+    error_code: z.optional(z.string()),
+    error_message: z.optional(z.string()),
+    user_message: z.optional(z.string()),
+    error_info: z.optional(
+      z.object({
+        code: z.optional(z.string()),
+        category: z.optional(z.string()),
+        user_message: z.optional(z.string()),
+        developer_message: z.optional(z.string()),
+        fields: z.optional(z.array(z.object({ field_name: z.string(), reason: z.optional(z.string()) }))),
+      }),
+    ),
   })
-  .refine(
-    (body) =>
-      body.error_code !== undefined || body.error_info !== undefined || body.error_message !== undefined,
+  .check(
+    z.refine(
+      (body) =>
+        body.error_code !== undefined || body.error_info !== undefined || body.error_message !== undefined,
+    ),
   );
 export type JuspayErrorBody = z.infer<typeof JuspayErrorBodySchema>;

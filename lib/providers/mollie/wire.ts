@@ -3,26 +3,26 @@
  * null; `metadata` is any JSON (string, number, object, array or null). HAL `_links` are not needed by
  * the adapter except `next` on list pages.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
-const HalLinkSchema = z.object({ href: z.string().min(1), type: z.string().optional() });
+const HalLinkSchema = z.object({ href: z.string().check(z.minLength(1)), type: z.optional(z.string()) });
 
 export const MollieCustomerSchema = z.object({
-  resource: z.literal('customer').optional(),
-  id: z.string().min(1),
-  mode: z.enum(['live', 'test']).optional(),
-  name: z.string().nullish(),
-  email: z.string().nullish(),
-  locale: z.string().nullish(),
-  metadata: z.unknown().optional(),
-  createdAt: z.string().nullish(),
+  resource: z.optional(z.literal('customer')),
+  id: z.string().check(z.minLength(1)),
+  mode: z.optional(z.enum(['live', 'test'])),
+  name: z.nullish(z.string()),
+  email: z.nullish(z.string()),
+  locale: z.nullish(z.string()),
+  metadata: z.optional(z.unknown()),
+  createdAt: z.nullish(z.string()),
 });
 export type MollieCustomer = z.infer<typeof MollieCustomerSchema>;
 
 export const MollieCustomerListSchema = z.object({
-  count: z.number().int().nonnegative(),
-  _embedded: z.object({ customers: z.array(MollieCustomerSchema) }).optional(),
-  _links: z.object({ next: HalLinkSchema.nullish() }),
+  count: z.number().check(z.int(), z.nonnegative()),
+  _embedded: z.optional(z.object({ customers: z.array(MollieCustomerSchema) })),
+  _links: z.object({ next: z.nullish(HalLinkSchema) }),
 });
 export type MollieCustomerList = z.infer<typeof MollieCustomerListSchema>;
 
@@ -35,9 +35,9 @@ export interface MollieCreateCustomerRequest {
 
 /** Problem object of every Mollie error. */
 export const MollieErrorBodySchema = z.object({
-  status: z.number().int(),
+  status: z.number().check(z.int()),
   title: z.string(),
   detail: z.string(),
-  field: z.string().optional(),
+  field: z.optional(z.string()),
 });
 export type MollieErrorBody = z.infer<typeof MollieErrorBodySchema>;

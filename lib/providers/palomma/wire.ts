@@ -3,28 +3,28 @@
  * fields: only `id` must be there; everything else may be absent or null and is normalized as far as it
  * goes. Unknown fields are dropped.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 export const PalommaCustomerSchema = z.object({
-  id: z.string().min(1),
-  reference: z.string().nullish(),
-  name: z.string().nullish(),
+  id: z.string().check(z.minLength(1)),
+  reference: z.nullish(z.string()),
+  name: z.nullish(z.string()),
   /** `cc` | `ce` | `nit` per the docs; other values are kept raw, not rejected. */
-  documentType: z.string().nullish(),
-  documentNumber: z.string().nullish(),
-  email: z.string().nullish(),
+  documentType: z.nullish(z.string()),
+  documentNumber: z.nullish(z.string()),
+  email: z.nullish(z.string()),
   /** Colombian national number, e.g. `3013111111`. */
-  phoneNumber: z.string().nullish(),
-  createdAt: z.string().nullish(),
-  updatedAt: z.string().nullish(),
+  phoneNumber: z.nullish(z.string()),
+  createdAt: z.nullish(z.string()),
+  updatedAt: z.nullish(z.string()),
 });
 export type PalommaCustomer = z.infer<typeof PalommaCustomerSchema>;
 
 export const PalommaCustomerListSchema = z.object({
   items: z.array(PalommaCustomerSchema),
   /** Opaque; null on the last page. */
-  cursor: z.string().min(1).nullish(),
-  count: z.number().int().nonnegative().nullish(),
+  cursor: z.nullish(z.string().check(z.minLength(1))),
+  count: z.nullish(z.number().check(z.int(), z.nonnegative())),
 });
 export type PalommaCustomerList = z.infer<typeof PalommaCustomerListSchema>;
 
