@@ -4,13 +4,13 @@
  * here, flag for flag with what NodejsFunction turns them into (aws-cdk-lib/aws-lambda-nodejs
  * `Bundling.buildEsbuildArgs`): `--bundle --target=node24 --platform=node --format=esm
  * --outfile=index.mjs --minify --sourcemap=external --sources-content=false --external:@aws-sdk/*
- * --banner:js=<ESM_REQUIRE_BANNER> --main-fields=module,main`. The banner and the entry paths are
- * imported from infra, so those cannot drift.
+ * --banner:js=<ESM_REQUIRE_BANNER> --main-fields=module,main --alias:<BUNDLE_ALIASES>`. The banner,
+ * the aliases and the entry paths are imported from infra, so those cannot drift.
  */
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { ESM_REQUIRE_BANNER, PROJECT_ROOT } from '../../infra/constructs/service-function.ts';
+import { BUNDLE_ALIASES, ESM_REQUIRE_BANNER, PROJECT_ROOT } from '../../infra/constructs/service-function.ts';
 
 export interface BundleResult {
   outfile: string;
@@ -45,6 +45,7 @@ export async function bundleLikeCdk(entry: string, outDir: string): Promise<Bund
     external: ['@aws-sdk/*'],
     banner: { js: ESM_REQUIRE_BANNER },
     mainFields: ['module', 'main'],
+    alias: { ...BUNDLE_ALIASES },
     logLevel: 'warning',
     metafile: true,
   });
