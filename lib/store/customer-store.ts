@@ -8,20 +8,28 @@
  * customer (`getCustomerForSync`) serves as the first expectation of its snapshot write, so the common
  * path reads once: a Query, then the write.
  *
- * Snapshot writes (`writeSnapshot`):
- * - same content hash as stored: "unchanged", only the small sync-state item is written;
- * - order key (`providerUpdatedAt|fetchedAt`) not newer than the newest seen: "stale", ditto;
- * - otherwise one transaction updates the link (condition: version and status still the ones read, hash
- *   differs, order key older), puts history item `version + 1` (condition: not there yet) and updates the
- *   sync state (condition: no newer order key seen). If another writer got in first, DynamoDB cancels the
- *   whole transaction; the link is re-read and the decision made again against the new latest. So history
- *   versions are gap-free, each history item is newer (by order key) than the one before and differs
- *   from it in content, and the last one is the latest snapshot.
- * The sync-state item mirrors the latest content hash and keeps the newest order key seen: an unchanged
- * re-sync raises it there, in its one small write, conditioned on the content still being the one it
- * compared with. So a delayed older fetch cannot replace content that a newer fetch confirmed (a customer
- * edited and edited back at a provider without update times, Mollie), and no re-sync rewrites the large
- * link item.
+ * Snapshot writes (`writeSnapshot`), without transactions: single-item conditional writes cost half the
+ * write units of a transaction of the same items and, on DynamoDB Local, run at twice its rate:
+ * - The link holds the current version (snapshot, content hash, order key `providerUpdatedAt|fetchedAt`,
+ *   version). History items hold the versions it replaced: version v's item is written just before the
+ *   link moves past v, from the link itself, so its content is fixed and any writer may (re)write it.
+ *   `getHistory` lists the link's version first, then the items below it.
+ * - The sync-state item keeps the newest order key seen and the hash of that fetch's content. It is the
+ *   point where writers meet: an unchanged re-sync raises the order key there (1 WCU, condition: content
+ *   still the same, order key older), and a change first claims it by compare-and-set from the values it
+ *   read. So of two fetches the older can never store after the newer was recorded, not even content a
+ *   newer fetch merely confirmed (a customer edited and edited back at Mollie, which keeps no update
+ *   times).
+ * - A change: claim (with the success fields) and the replaced version's history item together, then the
+ *   link (condition: version and status as read, other content, older order key). A first snapshot
+ *   claims and stores together, having nothing to order against. If anything was overtaken, the state
+ *   is read again and the decision made again.
+ * - A claim whose link write never happened (error, crash) leaves the sync state ahead of the link:
+ *   the same fetch retried resumes it, a newer one claims over it, and a newer fetch of the link's own
+ *   content takes the claim back and fences the link (raises its order key) so the overtaken writer's
+ *   link write fails. The worker does not skip a redelivered message while a claim is pending.
+ * So history versions are gap-free, each is newer (by order key) than the one before and differs from
+ * it in content, the newest is the link's, and no re-sync rewrites the large link item.
  *
  * Due for sync: the scheduler's index (`dueForSync`) holds the link items that are active or pending,
  * under keys fixed for the life of the link (shard, customer id) and projecting only attributes that
@@ -38,6 +46,7 @@ import { ConditionalCheckFailedException, TransactionCanceledException } from '@
 import {
   type DynamoDBDocumentClient,
   GetCommand,
+  PutCommand,
   QueryCommand,
   type QueryCommandInput,
   TransactWriteCommand,
@@ -81,6 +90,7 @@ import {
   dueShardValue,
   emailValue,
   historyPrefix,
+  historySk,
   type ItemKey,
   isoTime,
   linkKey,
@@ -301,6 +311,10 @@ export class CustomerStore implements CustomerStoreApi {
       args.basis.link.providerCustomerId === snapshot.providerCustomerId
         ? args.basis
         : null;
+    /** Set once this call stored the snapshot; later attempts only finish the sync state. */
+    let stored: number | null = null;
+    const outcome = (result: 'unchanged' | 'stale', version: number): SnapshotWriteOutcome =>
+      stored === null ? { result, version } : { result: 'changed', version: stored };
     for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
       const fromBasis = basis !== null;
       const [link, sync] = basis
@@ -321,24 +335,55 @@ export class CustomerStore implements CustomerStoreApi {
         nextDueAt: isoTime(args.nextDueAt),
         due: link.status !== 'gone' || reactivate,
       };
-      const newest = (sync?.orderKey ?? link.orderKey ?? '') < order;
-      if (link.contentHash === hash || !newest) {
+      const newestSeen = [sync?.orderKey ?? '', link.orderKey ?? ''].sort().at(-1) ?? '';
+      // This very fetch claimed the sync state before, but its write to the link never happened (an
+      // error, a crash): carry on from the claim instead of calling the fetch stale.
+      const resume =
+        sync?.orderKey === order &&
+        sync.contentHash === hash &&
+        link.contentHash !== hash &&
+        (link.orderKey ?? '') < order;
+      if (order <= newestSeen && !resume) {
+        // Stale (or a repeat of the newest fetch): only the sync state learns of the successful fetch.
         if (reactivate) await this.#reactivateLink(link);
-        // Confirming the content raises the newest order key seen, on condition that the content is still
-        // the one read; if another writer changed it meanwhile, decide again.
-        const confirm = link.contentHash === hash && newest;
-        const recorded = await this.#recordSuccess(
-          confirm ? { ...success, seen: { order, hash } } : success,
-          reactivate,
-        );
-        if (recorded || !confirm) {
-          return { result: link.contentHash === hash ? 'unchanged' : 'stale', version: link.version };
-        }
-        if (!fromBasis) await this.#backoff(attempt);
-        continue;
+        await this.#recordSuccess(success, reactivate);
+        return outcome(link.contentHash === hash ? 'unchanged' : 'stale', link.version);
       }
-      if (await this.#storeChange(link, snapshot, { ...success, seen: { order, hash } }, reactivate)) {
-        return { result: 'changed', version: link.version + 1 };
+      const seen = { ...success, seen: { order, hash } };
+      // The sync state mirrors the link's content unless a claim is in flight (or its writer died).
+      const settled = (sync?.contentHash ?? null) === (link.contentHash ?? null);
+      if (link.contentHash === hash && settled) {
+        // Unchanged: raise the newest order key seen, on condition that the content is still this one.
+        if (reactivate) await this.#reactivateLink(link);
+        if (await this.#recordSuccess(seen, reactivate)) return outcome('unchanged', link.version);
+      } else if (link.version === 0 && link.contentHash === undefined) {
+        // The first snapshot: nothing stored to order against, so claim and store go together. A lost
+        // claim means a newer fetch claimed meanwhile; the next attempt sees what it left.
+        const [claimed, written] = await Promise.all([
+          this.#claimNewest(sync, seen, reactivate),
+          this.#storeVersion(link, snapshot, seen, reactivate),
+        ]);
+        if (written) stored = 1;
+        if (claimed && written) return { result: 'changed', version: 1 };
+      } else if (link.contentHash === hash) {
+        // The link holds this content but a claim for other content is in flight: take the claim back,
+        // then fence the link so the claim's writer cannot store its older content.
+        if (
+          (await this.#claimNewest(sync, seen, reactivate)) &&
+          (await this.#fenceLink(link, order, reactivate))
+        ) {
+          return outcome('unchanged', link.version);
+        }
+      } else {
+        // A change: claim the newest order key on the sync state (so no older fetch can follow), keep
+        // the version being replaced as history, then store the new one if the link is still as read.
+        const [claimed] = await Promise.all([
+          this.#claimNewest(sync, seen, reactivate),
+          this.#keepAsHistory(link),
+        ]);
+        if (claimed && (await this.#storeVersion(link, snapshot, seen, reactivate))) {
+          return { result: 'changed', version: link.version + 1 };
+        }
       }
       if (!fromBasis) await this.#backoff(attempt);
     }
@@ -372,7 +417,7 @@ export class CustomerStore implements CustomerStoreApi {
         this.#update({
           Key: linkKey(customerId, provider),
           UpdateExpression:
-            'SET #providerCustomerId = :id, #status = :active, #snapshot = :snapshot, #contentHash = :hash, #orderKey = :order, #version = :version, #gsi1pk = :gsi1pk, #gsi1sk = :gsi1sk, #gsi4pk = :gsi4pk, #gsi4sk = :gsi4sk REMOVE #createLeaseId, #createLeaseUntil',
+            'SET #providerCustomerId = :id, #status = :active, #snapshot = :snapshot, #contentHash = :hash, #orderKey = :order, #version = :version, #recordedAt = :now, #gsi1pk = :gsi1pk, #gsi1sk = :gsi1sk, #gsi4pk = :gsi4pk, #gsi4sk = :gsi4sk REMOVE #createLeaseId, #createLeaseUntil',
           ConditionExpression: 'attribute_not_exists(#providerCustomerId) AND #version = :expected',
           ExpressionAttributeValues: {
             ':id': providerCustomerId,
@@ -381,13 +426,13 @@ export class CustomerStore implements CustomerStoreApi {
             ':hash': hash,
             ':order': order,
             ':version': version,
+            ':now': now,
             ':expected': link.version,
             ':gsi1pk': providerIdValue(provider, providerCustomerId),
             ':gsi1sk': customerPk(customerId),
             ...gsi4Values(customerId, provider),
           },
         }),
-        this.#historyPut(customerId, snapshot, version, now),
         this.#update({
           Key: syncKey(customerId, provider),
           ...syncSuccessExpression({
@@ -554,6 +599,11 @@ export class CustomerStore implements CustomerStoreApi {
     return { items: page.items.map(toProfile), cursor: page.cursor };
   }
 
+  /**
+   * Newest first. The current version lives on the link; history items hold the versions it replaced
+   * (each written just before it was replaced), so the first page starts with the link's version and
+   * continues below it. Items at or above the link's version (from before this layout) are skipped.
+   */
   async getHistory(args: {
     customerId: string;
     provider: ProviderName;
@@ -562,24 +612,45 @@ export class CustomerStore implements CustomerStoreApi {
   }): Promise<Page<HistoryEntry>> {
     const pk = customerPk(args.customerId);
     const prefix = historyPrefix(args.provider);
-    const start = args.cursor
-      ? decodeCursor(args.cursor, ({ key }) => key?.pk === pk && key.sk?.startsWith(prefix) === true).key
-      : null;
-    const page = await this.#queryPage(
-      {
-        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-        ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
-        ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
-        ScanIndexForward: false,
-      },
-      positiveLimit(args.limit),
-      start,
-      BASE_KEY,
-    );
-    return {
-      items: page.items.map(toHistoryEntry),
-      cursor: page.next ? encodeCursor({ shard: 0, key: page.next }) : null,
+    const limit = positiveLimit(args.limit);
+    const query = {
+      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+      ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
+      ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
+      ScanIndexForward: false,
     };
+    const toPage = (entries: HistoryEntry[], next: StartKey | null): Page<HistoryEntry> => ({
+      items: entries,
+      cursor: next ? encodeCursor({ shard: 0, key: next }) : null,
+    });
+    if (args.cursor) {
+      const start = decodeCursor(
+        args.cursor,
+        ({ key }) => key?.pk === pk && key.sk?.startsWith(prefix) === true,
+      ).key;
+      const page = await this.#queryPage(query, limit, start, BASE_KEY);
+      return toPage(page.items.map(toHistoryEntry), page.next);
+    }
+    const link = await this.#get(linkKey(args.customerId, args.provider));
+    const current = link ? LinkItemSchema.parse(link) : null;
+    if (!current?.snapshot || current.version === 0) {
+      const page = await this.#queryPage(query, limit, null, BASE_KEY);
+      return toPage(page.items.map(toHistoryEntry), page.next);
+    }
+    const below = { pk, sk: historySk(args.provider, current.version) };
+    const entry: HistoryEntry = {
+      customerId: current.customerId,
+      provider: current.provider,
+      version: current.version,
+      snapshot: current.snapshot,
+      recordedAt: current.recordedAt ?? current.snapshot.fetchedAt,
+    };
+    if (limit === 1) {
+      const probe = await this.#queryPage(query, 1, below, BASE_KEY);
+      return toPage([entry], probe.items.length > 0 ? below : null);
+    }
+    const page = await this.#queryPage(query, limit - 1, below, BASE_KEY);
+    return toPage([entry, ...page.items.map(toHistoryEntry)], page.next);
   }
 
   async *listDueLinks(args: {
@@ -750,7 +821,7 @@ export class CustomerStore implements CustomerStoreApi {
    */
   importCustomers(customers: readonly ImportedCustomer[], now: string, options: BatchPutOptions = {}) {
     return this.batchPut(
-      customers.flatMap((customer) => importedCustomerItems(customer, now, this.#retentionDays)),
+      customers.flatMap((customer) => importedCustomerItems(customer, now)),
       options,
     );
   }
@@ -836,33 +907,84 @@ export class CustomerStore implements CustomerStoreApi {
     };
   }
 
-  #historyPut(customerId: string, snapshot: CustomerSnapshot, version: number, recordedAt: string) {
-    return {
-      Put: {
-        TableName: this.#table,
-        Item: historyItem({ customerId, snapshot, version, recordedAt, retentionDays: this.#retentionDays }),
-        ConditionExpression: 'attribute_not_exists(pk)',
-      },
-    };
+  /**
+   * Claims "newest seen" on the sync state: compare-and-set from the order key and content hash as
+   * read to this fetch's, with the success fields. Every writer that stores content claims first, and
+   * an unchanged re-sync raises the same order key, so of two fetches the older cannot store after the
+   * newer was recorded. False when the sync state changed since it was read: decide again.
+   */
+  async #claimNewest(
+    read: SyncItem | null,
+    success: SyncSuccess & { seen: { order: string; hash: string } },
+    reactivate: boolean,
+  ): Promise<boolean> {
+    const guardGone = success.due && !reactivate;
+    const { UpdateExpression, ExpressionAttributeValues } = syncSuccessExpression(success);
+    try {
+      await this.#send({
+        Key: syncKey(success.customerId, success.provider),
+        UpdateExpression,
+        ConditionExpression: [
+          'attribute_exists(#pk)',
+          ...(guardGone ? ['#status <> :gone'] : []),
+          read?.orderKey === undefined ? 'attribute_not_exists(#orderKey)' : '#orderKey = :readOrder',
+          read?.contentHash === undefined ? 'attribute_not_exists(#contentHash)' : '#contentHash = :readHash',
+        ].join(' AND '),
+        ExpressionAttributeValues: {
+          ...ExpressionAttributeValues,
+          ...(guardGone ? { ':gone': 'gone' } : {}),
+          ...(read?.orderKey === undefined ? {} : { ':readOrder': read.orderKey }),
+          ...(read?.contentHash === undefined ? {} : { ':readHash': read.contentHash }),
+        },
+      });
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
   }
 
   /**
-   * The change transaction: new latest on the link, its history item and the sync state, all or nothing.
-   * False when another writer got in first (or the link went gone meanwhile): decide again.
+   * Writes the link's current version as a history item before anything replaces it. That version's
+   * content never changes, so every writer that gets here writes the same item: the first one wins
+   * and the others' conditional puts fail harmlessly.
    */
-  async #storeChange(
+  async #keepAsHistory(link: LinkItem): Promise<void> {
+    if (link.version === 0 || link.snapshot === undefined) return;
+    try {
+      await this.#doc.send(
+        new PutCommand({
+          TableName: this.#table,
+          Item: historyItem({
+            customerId: link.customerId,
+            snapshot: link.snapshot,
+            version: link.version,
+            recordedAt: link.recordedAt ?? link.snapshot.fetchedAt,
+            retentionDays: this.#retentionDays,
+          }),
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  /**
+   * Stores `snapshot` as the link's next version if the link is still the one read, its content differs
+   * and it holds nothing newer. Only the due index's projected attributes stay untouched (unless
+   * reactivating), so a change does not write that index. False when a condition failed.
+   */
+  async #storeVersion(
     link: LinkItem,
     snapshot: CustomerSnapshot,
     success: SyncSuccess & { seen: { order: string; hash: string } },
     reactivate: boolean,
   ): Promise<boolean> {
-    const version = link.version + 1;
-    const sync = syncSuccessExpression(success);
-    const codes = await this.#transact([
-      this.#update({
+    try {
+      await this.#send({
         Key: linkKey(link.customerId, link.provider),
-        // Nothing the due index projects, unless reactivating: so a change does not write that index.
-        UpdateExpression: `SET #snapshot = :snapshot, #contentHash = :hash, #orderKey = :order, #version = :version${
+        UpdateExpression: `SET #snapshot = :snapshot, #contentHash = :hash, #orderKey = :order, #version = :version, #recordedAt = :now${
           reactivate ? ', #status = :active, #gsi4pk = :gsi4pk, #gsi4sk = :gsi4sk REMOVE #goneAt' : ''
         }`,
         ConditionExpression:
@@ -871,21 +993,46 @@ export class CustomerStore implements CustomerStoreApi {
           ':snapshot': snapshot,
           ':hash': success.seen.hash,
           ':order': success.seen.order,
-          ':version': version,
+          ':version': link.version + 1,
+          ':now': success.now,
           ':expected': link.version,
           ':status': link.status,
           ...(reactivate ? { ':active': 'active', ...gsi4Values(link.customerId, link.provider) } : {}),
         },
-      }),
-      this.#historyPut(link.customerId, snapshot, version, success.now),
-      this.#update({
-        Key: syncKey(link.customerId, link.provider),
-        UpdateExpression: sync.UpdateExpression,
-        ConditionExpression: `attribute_exists(#pk) AND ${NEWER_ORDER}`,
-        ExpressionAttributeValues: sync.ExpressionAttributeValues,
-      }),
-    ]);
-    return codes === null;
+      });
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * Raises the link's order key to `order` without changing its content or version, so a writer that
+   * claimed an older fetch before us fails its `#storeVersion`. Rare: only after a claim was overtaken.
+   */
+  async #fenceLink(link: LinkItem, order: string, reactivate: boolean): Promise<boolean> {
+    try {
+      await this.#send({
+        Key: linkKey(link.customerId, link.provider),
+        UpdateExpression: `SET #orderKey = :order${
+          reactivate ? ', #status = :active, #gsi4pk = :gsi4pk, #gsi4sk = :gsi4sk REMOVE #goneAt' : ''
+        }`,
+        ConditionExpression:
+          '#version = :expected AND #status = :status AND #contentHash = :hash AND (attribute_not_exists(#orderKey) OR #orderKey <= :order)',
+        ExpressionAttributeValues: {
+          ':order': order,
+          ':expected': link.version,
+          ':status': link.status,
+          ':hash': link.contentHash,
+          ...(reactivate ? { ':active': 'active', ...gsi4Values(link.customerId, link.provider) } : {}),
+        },
+      });
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
   }
 
   async #reactivateLink(link: LinkItem): Promise<void> {

@@ -54,6 +54,8 @@ export const LinkItemSchema = z.object({
   createIdempotencyKey: z.optional(z.string()),
   createLeaseId: z.optional(z.string()),
   createLeaseUntil: z.optional(z.string()),
+  /** When the current version was stored; it becomes the history item's `recordedAt` once superseded. */
+  recordedAt: z.optional(z.string()),
 });
 export type LinkItem = z.infer<typeof LinkItemSchema>;
 
@@ -153,6 +155,8 @@ export function linkItem(args: {
   providerCustomerId?: string | undefined;
   snapshot?: CustomerSnapshot;
   version?: number;
+  /** When the snapshot's version was stored. */
+  recordedAt?: string;
   createIdempotencyKey?: string | undefined;
 }): Item {
   const { customerId, provider, providerCustomerId, snapshot } = args;
@@ -168,7 +172,7 @@ export function linkItem(args: {
     ...(providerCustomerId ? providerIdIndexKeys(customerId, provider, providerCustomerId) : {}),
     // Gone links leave the due index (sparse); active and pending ones are what the scheduler reads.
     ...(args.status === 'gone' ? {} : dueIndexKeys(customerId, provider)),
-    ...(snapshot ? snapshotAttributes(snapshot) : {}),
+    ...(snapshot ? { ...snapshotAttributes(snapshot), recordedAt: args.recordedAt ?? args.linkedAt } : {}),
   };
 }
 
@@ -257,17 +261,13 @@ export function toDueLink(link: DueIndexItem, nextDueAt: string): DueLink {
 export interface ImportedCustomer {
   customerId: string;
   input: CustomerInput;
-  /** The customer's current state at each linked provider; stored as version 1 with one history item. */
+  /** The customer's current state at each linked provider; stored as the link's version 1. */
   snapshots: CustomerSnapshot[];
   nextDueAt: string;
 }
 
 /** Everything a customer is made of once created and linked, for bulk import with `batchPut`. */
-export function importedCustomerItems(
-  customer: ImportedCustomer,
-  now: string,
-  retentionDays: number,
-): Item[] {
+export function importedCustomerItems(customer: ImportedCustomer, now: string): Item[] {
   const { customerId, input, snapshots } = customer;
   const nextDueAt = isoTime(customer.nextDueAt);
   return [
@@ -285,9 +285,9 @@ export function importedCustomerItems(
           providerCustomerId,
           snapshot,
           version: 1,
+          recordedAt: now,
         }),
         syncItem({ customerId, provider, status: 'active', nextDueAt, providerCustomerId, latest: snapshot }),
-        historyItem({ customerId, snapshot, version: 1, recordedAt: now, retentionDays }),
       ];
     }),
   ];

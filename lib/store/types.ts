@@ -72,6 +72,15 @@ export interface SnapshotBasis {
   sync: SyncItem | null;
 }
 
+/**
+ * Whether a snapshot write claimed the sync state (its success recorded there) but has not stored its
+ * content on the link yet: in flight, or failed part-way. The sync state's success then promises more
+ * than the link holds, so a redelivered message must not be skipped because of it.
+ */
+export function isWritePending(basis: SnapshotBasis): boolean {
+  return (basis.sync?.contentHash ?? null) !== (basis.link.contentHash ?? null);
+}
+
 export interface CustomerRecord {
   profile: CustomerProfile;
   links: ProviderLink[];

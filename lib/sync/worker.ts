@@ -20,7 +20,7 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { ProviderName } from '../customer/snapshot.ts';
 import type { ProviderAdapter } from '../providers/adapter.ts';
-import type { CustomerStoreApi } from '../store/types.ts';
+import { type CustomerStoreApi, isWritePending } from '../store/types.ts';
 import type { Clock } from './clock.ts';
 import { PoisonMessageError, TransientSyncError } from './errors.ts';
 import type { SyncMetrics } from './metrics.ts';
@@ -93,7 +93,8 @@ export async function processSyncMessage(
   // The scheduler can enqueue a link again before the worker got to the first message (a backlog
   // longer than the schedule interval); a sync that succeeded after this message was sent covers it.
   const lastSuccessAt = syncState?.lastSuccessAt ? Date.parse(syncState.lastSuccessAt) : Number.NaN;
-  if (message.reason === 'scheduled' && options.sentAt && lastSuccessAt >= options.sentAt.getTime()) {
+  const covered = lastSuccessAt >= (options.sentAt?.getTime() ?? Number.POSITIVE_INFINITY);
+  if (message.reason === 'scheduled' && covered && !(basis && isWritePending(basis))) {
     return 'skipped';
   }
 

@@ -45,8 +45,9 @@ describe('DynamoDB throttling during a sync run', () => {
     const { link, sync, versionBefore } = await changedCustomer('Throttled');
     const fetchesBefore = stack.fetches.length;
     throttle().attempts.length = 0;
-    // Only the transaction that stores a changed snapshot: other customers' unchanged re-syncs go through.
-    throttle().arm(3, { commands: ['TransactWriteItemsCommand'] });
+    // Only the write a change makes before storing its new version (the replaced version's history
+    // item): other customers' unchanged re-syncs go through.
+    throttle().arm(3, { commands: ['PutItemCommand'] });
     countFaults(3);
     await stack.syncAll();
 
@@ -73,7 +74,7 @@ describe('DynamoDB throttling during a sync run', () => {
         .filter((fetch) => fetch.providerCustomerId === idAt(customer, 'mollie')).length;
     throttle().attempts.length = 0;
     // maxAttempts is 5 (lib/store/client.ts): the first delivery's write fails on every attempt.
-    throttle().arm(5, { commands: ['TransactWriteItemsCommand'] });
+    throttle().arm(5, { commands: ['PutItemCommand'] });
     countFaults(5);
 
     await stack.runScheduler('mollie');

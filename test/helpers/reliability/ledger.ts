@@ -125,9 +125,11 @@ export class Ledger {
         if (!atProvider.get(provider)?.has(link.providerCustomerId)) {
           report.lost.push(`${provider} customer of ${entry.reference} (not at the provider)`);
         }
-        const versions = (history.get(`${customerId}|${provider}`) ?? []).sort(
-          (a, b) => a.version - b.version,
-        );
+        // History as the product defines it: the versions the link replaced, then its current one.
+        const versions = (history.get(`${customerId}|${provider}`) ?? [])
+          .filter((item) => item.version < link.version)
+          .concat(link.snapshot ? [{ version: link.version, snapshot: link.snapshot }] : [])
+          .sort((a, b) => a.version - b.version);
         versions.forEach((item, index) => {
           if (item.version !== index + 1)
             report.lost.push(`${provider} history v${index + 1} of ${entry.reference}`);

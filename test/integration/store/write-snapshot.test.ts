@@ -145,11 +145,11 @@ describe('CustomerStore.writeSnapshot', () => {
       providerUpdatedAt: '2024-06-03T00:00:00.000Z',
     });
 
-    // The slow writer has read version 1 and decided to write; the fast one commits before it does.
+    // The slow writer has read version 1 and decided to write; the fast one stores before it claims.
     let overtaken = false;
     const slow = instrumentedStore(table.tableName, {
       intercept: async ({ name }) => {
-        if (name !== 'TransactWriteItemsCommand' || overtaken) return;
+        if (name !== 'UpdateItemCommand' || overtaken) return;
         overtaken = true;
         await expect(store.writeSnapshot({ customerId, snapshot: newest, now, nextDueAt })).resolves.toEqual({
           result: 'changed',
@@ -173,7 +173,7 @@ describe('CustomerStore.writeSnapshot', () => {
     expect((await historyOf(customerId)).map((entry) => entry.snapshot.givenName)).toEqual(['C', 'Ana']);
   });
 
-  it('starts from the basis the caller read: a change is one Query and one transaction, no GetItem', async () => {
+  it('starts from the basis the caller read: a change is one Query and three single-item writes', async () => {
     const { customerId, providerCustomerId } = await linkedCustomer(store);
     await store.writeSnapshot({ customerId, snapshot: makeSnapshot({ providerCustomerId }), now, nextDueAt });
     const measured = instrumentedStore(table.tableName);
@@ -194,10 +194,14 @@ describe('CustomerStore.writeSnapshot', () => {
           basis: read?.basis ?? null,
         }),
       ).resolves.toEqual({ result: 'changed', version: 2 });
-      expect(measured.sent.map((command) => command.name)).toEqual([
+      // The claim on the sync state and version 1's history item go together, then the new version.
+      expect(measured.sent.map((command) => command.name).sort()).toEqual([
+        'PutItemCommand',
         'QueryCommand',
-        'TransactWriteItemsCommand',
+        'UpdateItemCommand',
+        'UpdateItemCommand',
       ]);
+      expect(measured.sent.at(-1)?.name).toBe('UpdateItemCommand');
     } finally {
       measured.destroy();
     }
@@ -222,6 +226,95 @@ describe('CustomerStore.writeSnapshot', () => {
       store.writeSnapshot({ customerId, snapshot: snapshotOf('A', '04'), now, nextDueAt, basis: outdated }),
     ).resolves.toEqual({ result: 'changed', version: 3 });
     expect((await historyOf(customerId)).map((entry) => entry.snapshot.givenName)).toEqual(['A', 'C', 'A']);
+  });
+
+  /** True for the write that stores a new version on the link (not the sync-state claim). */
+  const isLinkWrite = (name: string, input: Record<string, unknown>) =>
+    name === 'UpdateItemCommand' && JSON.stringify(input.Key).includes('PROVIDER#');
+
+  it('lets a newer fetch through when the writer before it died between its claim and its link write', async () => {
+    const { customerId, providerCustomerId } = await linkedCustomer(store, { provider: 'mollie' });
+    const at = (fetchedAt: string, givenName: string) =>
+      makeSnapshot({ provider: 'mollie', providerCustomerId, providerUpdatedAt: null, fetchedAt, givenName });
+    await store.writeSnapshot({ customerId, snapshot: at('2024-06-02T01:00:00.000Z', 'A'), now, nextDueAt });
+
+    const dying = instrumentedStore(table.tableName, {
+      intercept: ({ name, input }) => {
+        if (isLinkWrite(name, input)) throw new Error('simulated crash before the link write');
+      },
+    });
+    try {
+      await expect(
+        dying.store.writeSnapshot({
+          customerId,
+          snapshot: at('2024-06-02T02:00:00.000Z', 'B'),
+          now,
+          nextDueAt,
+        }),
+      ).rejects.toThrow('simulated crash');
+    } finally {
+      dying.destroy();
+    }
+    // Its claim stays on the sync state; the link and history are untouched.
+    expect((await store.getCustomer(customerId))?.links[0]).toMatchObject({
+      version: 1,
+      snapshot: { givenName: 'A' },
+    });
+
+    // A newer fetch of the content the link already holds settles the sync state and changes nothing.
+    await expect(
+      store.writeSnapshot({ customerId, snapshot: at('2024-06-02T03:00:00.000Z', 'A'), now, nextDueAt }),
+    ).resolves.toEqual({ result: 'unchanged', version: 1 });
+    // The dead writer's fetch, redelivered as is, is now older than what was seen: stale.
+    await expect(
+      store.writeSnapshot({ customerId, snapshot: at('2024-06-02T02:00:00.000Z', 'B'), now, nextDueAt }),
+    ).resolves.toEqual({ result: 'stale', version: 1 });
+    // And a newer change stores normally.
+    await expect(
+      store.writeSnapshot({ customerId, snapshot: at('2024-06-02T04:00:00.000Z', 'C'), now, nextDueAt }),
+    ).resolves.toEqual({ result: 'changed', version: 2 });
+    expect((await historyOf(customerId, 'mollie')).map((entry) => entry.snapshot.givenName)).toEqual([
+      'C',
+      'A',
+    ]);
+  });
+
+  it('fences the link when a newer fetch of its content overtakes a claim, so the older content never lands', async () => {
+    const { customerId, providerCustomerId } = await linkedCustomer(store, { provider: 'mollie' });
+    const at = (fetchedAt: string, givenName: string) =>
+      makeSnapshot({ provider: 'mollie', providerCustomerId, providerUpdatedAt: null, fetchedAt, givenName });
+    await store.writeSnapshot({ customerId, snapshot: at('2024-06-02T01:00:00.000Z', 'A'), now, nextDueAt });
+
+    // The slow writer (B, fetched 02:00) has claimed and is about to write the link; a fetch of A at
+    // 03:00 (edited back at the provider) gets in first.
+    let overtaken = false;
+    const slow = instrumentedStore(table.tableName, {
+      intercept: async ({ name, input }) => {
+        if (!isLinkWrite(name, input) || overtaken) return;
+        overtaken = true;
+        await expect(
+          store.writeSnapshot({ customerId, snapshot: at('2024-06-02T03:00:00.000Z', 'A'), now, nextDueAt }),
+        ).resolves.toEqual({ result: 'unchanged', version: 1 });
+      },
+    });
+    try {
+      await expect(
+        slow.store.writeSnapshot({
+          customerId,
+          snapshot: at('2024-06-02T02:00:00.000Z', 'B'),
+          now,
+          nextDueAt,
+        }),
+      ).resolves.toEqual({ result: 'stale', version: 1 });
+    } finally {
+      slow.destroy();
+    }
+    expect(overtaken).toBe(true);
+    expect((await store.getCustomer(customerId))?.links[0]).toMatchObject({
+      version: 1,
+      snapshot: { givenName: 'A' },
+    });
+    expect((await historyOf(customerId, 'mollie')).map((entry) => entry.snapshot.givenName)).toEqual(['A']);
   });
 
   it('makes an older fetch of other content stale once a newer fetch confirmed the stored content', async () => {
@@ -287,14 +380,25 @@ describe('CustomerStore.writeSnapshot', () => {
     ]);
   });
 
-  it('gives history items a TTL of recordedAt plus the retention days, in epoch seconds', async () => {
+  it('keeps a replaced version as a history item with a TTL of recordedAt plus the retention days', async () => {
     const { customerId, providerCustomerId } = await linkedCustomer(store);
     await store.writeSnapshot({ customerId, snapshot: makeSnapshot({ providerCustomerId }), now, nextDueAt });
-
-    const item = await rawItem(table.doc, table.tableName, {
-      pk: `CUSTOMER#${customerId}`,
-      sk: historySk('palomma', 1),
+    const version1 = { pk: `CUSTOMER#${customerId}`, sk: historySk('palomma', 1) };
+    // The current version lives on the link; its history item is written when it is replaced.
+    expect(await rawItem(table.doc, table.tableName, version1)).toBeUndefined();
+    await store.writeSnapshot({
+      customerId,
+      snapshot: makeSnapshot({
+        providerCustomerId,
+        givenName: 'B',
+        providerUpdatedAt: '2024-06-02T00:00:00.000Z',
+      }),
+      now: '2024-06-09T00:00:00.000Z',
+      nextDueAt,
     });
+
+    const item = await rawItem(table.doc, table.tableName, version1);
+    expect(item?.recordedAt).toBe(now);
     expect(item?.expiresAt).toBe(Date.parse(now) / 1000 + RETENTION_DAYS * 86_400);
     expect(item?.contentHash).toBe(contentHash(makeSnapshot({ providerCustomerId })));
   });
@@ -363,11 +467,11 @@ describe('CustomerStore.writeSnapshot', () => {
     }
   });
 
-  it('writes a change as one transaction that leaves the due index alone', async () => {
+  it('writes a change as single-item writes at the plain rate, leaving the due index alone', async () => {
     const { customerId, providerCustomerId } = await linkedCustomer(store);
     const measured = instrumentedStore(table.tableName, { capacity: true });
     try {
-      const costs: { units: number; indexes: Record<string, number> }[] = [];
+      const costs: { writes: string[]; units: number; indexes: Record<string, number> }[] = [];
       for (const hour of ['01', '02']) {
         measured.sent.length = 0;
         await measured.store.writeSnapshot({
@@ -377,17 +481,27 @@ describe('CustomerStore.writeSnapshot', () => {
           nextDueAt,
         });
         const changed = writesOf(measured.sent);
-        expect(changed.map((c) => c.name)).toEqual(['TransactWriteItemsCommand']);
-        costs.push({ units: capacityUnits(changed), indexes: indexUnits(changed) });
+        costs.push({
+          writes: changed.map((c) => c.name).sort(),
+          units: capacityUnits(changed),
+          indexes: indexUnits(changed),
+        });
       }
 
-      // The link (over 1 KB, also in byProviderId, which projects it whole), the history item and the
-      // sync item, each at the transactional double rate; never the due index.
+      // First snapshot: the sync-state claim and the link. A change: also the replaced version's history
+      // item. The link is over 1 KB and byProviderId projects it whole; no transaction doubles a rate.
+      expect(costs.map((cost) => cost.writes)).toEqual([
+        ['UpdateItemCommand', 'UpdateItemCommand'],
+        ['PutItemCommand', 'UpdateItemCommand', 'UpdateItemCommand'],
+      ]);
       for (const cost of costs) {
         expect(cost.indexes).not.toHaveProperty(TABLE.indexes.dueForSync.name);
         expect(cost.indexes[TABLE.indexes.byProviderId.name]).toBeGreaterThan(0);
-        expect(cost.units).toBeGreaterThan(4);
       }
+      const [first, change] = costs;
+      // One more item (history, ~1 KB) than the first snapshot: at most 2 units more, not twice as much.
+      expect((change?.units ?? 0) - (first?.units ?? 0)).toBeGreaterThan(0);
+      expect((change?.units ?? 0) - (first?.units ?? 0)).toBeLessThanOrEqual(2);
     } finally {
       measured.destroy();
     }
@@ -409,19 +523,27 @@ describe('CustomerStore.writeSnapshot', () => {
       });
     const write = (target: CustomerStore, fetchedAt: string) =>
       target.writeSnapshot({ customerId, snapshot: { ...snapshot, fetchedAt }, now, nextDueAt });
-    const onChange = throttle('TransactWriteItemsCommand');
-    const onResync = throttle('UpdateItemCommand');
+    const onUpdate = throttle('UpdateItemCommand');
+    const onHistory = throttle('PutItemCommand');
+    const throttled = expect.any(ProvisionedThroughputExceededException);
     try {
-      await expect(write(onChange.store, '2024-06-02T00:00:00.000Z')).rejects.toBeInstanceOf(
-        ProvisionedThroughputExceededException,
-      );
+      // The first snapshot, a re-sync, and a change (throttled on its history item).
+      await expect(write(onUpdate.store, '2024-06-02T00:00:00.000Z')).rejects.toEqual(throttled);
       await write(store, '2024-06-02T00:00:00.000Z');
-      await expect(write(onResync.store, '2024-06-03T00:00:00.000Z')).rejects.toBeInstanceOf(
-        ProvisionedThroughputExceededException,
-      );
+      await expect(write(onUpdate.store, '2024-06-03T00:00:00.000Z')).rejects.toEqual(throttled);
+      const changed = { ...snapshot, givenName: 'B', providerUpdatedAt: '2024-06-04T00:00:00.000Z' };
+      await expect(
+        onHistory.store.writeSnapshot({ customerId, snapshot: changed, now, nextDueAt }),
+      ).rejects.toEqual(throttled);
+      // Nothing half-done is lost: the same change again completes, with version 1 in history.
+      await expect(store.writeSnapshot({ customerId, snapshot: changed, now, nextDueAt })).resolves.toEqual({
+        result: 'changed',
+        version: 2,
+      });
+      expect((await historyOf(customerId)).map((entry) => entry.version)).toEqual([2, 1]);
     } finally {
-      onChange.destroy();
-      onResync.destroy();
+      onUpdate.destroy();
+      onHistory.destroy();
     }
   });
 });
