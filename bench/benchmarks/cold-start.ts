@@ -167,8 +167,11 @@ export async function runColdStartBenchmark(options: { quick: boolean }): Promis
                 .join(', ')}`,
           )
           .join('; ') +
-        '. Next step: cut the largest of these from the functions that do not need them (lazy imports, or a ' +
-        'lighter dependency), and keep zod imported as a namespace everywhere.',
+        ". Already done: Lambda code on zod/mini, the X-Ray SDK's semver aliased to a stub, Powertools " +
+        'idempotency (and its JMESPath engine) only in create-customer. What is left is what the functions use: ' +
+        "the tracer's X-Ray SDK is CommonJS, so esbuild cannot drop its unused parts, and Powertools " +
+        'idempotency imports its JMESPath engine whatever the configuration. Next step: a tracing client ' +
+        'lighter than the X-Ray SDK (with cls-hooked it weighs about 80 KB in every traced bundle).',
     );
   }
   return {
