@@ -920,28 +920,22 @@ export class CustomerStore implements CustomerStoreApi {
   ): Promise<boolean> {
     const guardGone = success.due && !reactivate;
     const { UpdateExpression, ExpressionAttributeValues } = syncSuccessExpression(success);
-    try {
-      await this.#send({
-        Key: syncKey(success.customerId, success.provider),
-        UpdateExpression,
-        ConditionExpression: [
-          'attribute_exists(#pk)',
-          ...(guardGone ? ['#status <> :gone'] : []),
-          read?.orderKey === undefined ? 'attribute_not_exists(#orderKey)' : '#orderKey = :readOrder',
-          read?.contentHash === undefined ? 'attribute_not_exists(#contentHash)' : '#contentHash = :readHash',
-        ].join(' AND '),
-        ExpressionAttributeValues: {
-          ...ExpressionAttributeValues,
-          ...(guardGone ? { ':gone': 'gone' } : {}),
-          ...(read?.orderKey === undefined ? {} : { ':readOrder': read.orderKey }),
-          ...(read?.contentHash === undefined ? {} : { ':readHash': read.contentHash }),
-        },
-      });
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+    return this.#sendIf({
+      Key: syncKey(success.customerId, success.provider),
+      UpdateExpression,
+      ConditionExpression: [
+        'attribute_exists(#pk)',
+        ...(guardGone ? ['#status <> :gone'] : []),
+        read?.orderKey === undefined ? 'attribute_not_exists(#orderKey)' : '#orderKey = :readOrder',
+        read?.contentHash === undefined ? 'attribute_not_exists(#contentHash)' : '#contentHash = :readHash',
+      ].join(' AND '),
+      ExpressionAttributeValues: {
+        ...ExpressionAttributeValues,
+        ...(guardGone ? { ':gone': 'gone' } : {}),
+        ...(read?.orderKey === undefined ? {} : { ':readOrder': read.orderKey }),
+        ...(read?.contentHash === undefined ? {} : { ':readHash': read.contentHash }),
+      },
+    });
   }
 
   /**
@@ -981,30 +975,24 @@ export class CustomerStore implements CustomerStoreApi {
     success: SyncSuccess & { seen: { order: string; hash: string } },
     reactivate: boolean,
   ): Promise<boolean> {
-    try {
-      await this.#send({
-        Key: linkKey(link.customerId, link.provider),
-        UpdateExpression: `SET #snapshot = :snapshot, #contentHash = :hash, #orderKey = :order, #version = :version, #recordedAt = :now${
-          reactivate ? ', #status = :active, #gsi4pk = :gsi4pk, #gsi4sk = :gsi4sk REMOVE #goneAt' : ''
-        }`,
-        ConditionExpression:
-          '#version = :expected AND #status = :status AND (attribute_not_exists(#contentHash) OR #contentHash <> :hash) AND (attribute_not_exists(#orderKey) OR #orderKey < :order)',
-        ExpressionAttributeValues: {
-          ':snapshot': snapshot,
-          ':hash': success.seen.hash,
-          ':order': success.seen.order,
-          ':version': link.version + 1,
-          ':now': success.now,
-          ':expected': link.version,
-          ':status': link.status,
-          ...(reactivate ? { ':active': 'active', ...gsi4Values(link.customerId, link.provider) } : {}),
-        },
-      });
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+    return this.#sendIf({
+      Key: linkKey(link.customerId, link.provider),
+      UpdateExpression: `SET #snapshot = :snapshot, #contentHash = :hash, #orderKey = :order, #version = :version, #recordedAt = :now${
+        reactivate ? REACTIVATE_SET : ''
+      }`,
+      ConditionExpression:
+        '#version = :expected AND #status = :status AND (attribute_not_exists(#contentHash) OR #contentHash <> :hash) AND (attribute_not_exists(#orderKey) OR #orderKey < :order)',
+      ExpressionAttributeValues: {
+        ':snapshot': snapshot,
+        ':hash': success.seen.hash,
+        ':order': success.seen.order,
+        ':version': link.version + 1,
+        ':now': success.now,
+        ':expected': link.version,
+        ':status': link.status,
+        ...(reactivate ? reactivateValues(link) : {}),
+      },
+    });
   }
 
   /**
@@ -1012,44 +1000,29 @@ export class CustomerStore implements CustomerStoreApi {
    * claimed an older fetch before us fails its `#storeVersion`. Rare: only after a claim was overtaken.
    */
   async #fenceLink(link: LinkItem, order: string, reactivate: boolean): Promise<boolean> {
-    try {
-      await this.#send({
-        Key: linkKey(link.customerId, link.provider),
-        UpdateExpression: `SET #orderKey = :order${
-          reactivate ? ', #status = :active, #gsi4pk = :gsi4pk, #gsi4sk = :gsi4sk REMOVE #goneAt' : ''
-        }`,
-        ConditionExpression:
-          '#version = :expected AND #status = :status AND #contentHash = :hash AND (attribute_not_exists(#orderKey) OR #orderKey <= :order)',
-        ExpressionAttributeValues: {
-          ':order': order,
-          ':expected': link.version,
-          ':status': link.status,
-          ':hash': link.contentHash,
-          ...(reactivate ? { ':active': 'active', ...gsi4Values(link.customerId, link.provider) } : {}),
-        },
-      });
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+    return this.#sendIf({
+      Key: linkKey(link.customerId, link.provider),
+      UpdateExpression: `SET #orderKey = :order${reactivate ? REACTIVATE_SET : ''}`,
+      ConditionExpression:
+        '#version = :expected AND #status = :status AND #contentHash = :hash AND (attribute_not_exists(#orderKey) OR #orderKey <= :order)',
+      ExpressionAttributeValues: {
+        ':order': order,
+        ':expected': link.version,
+        ':status': link.status,
+        ':hash': link.contentHash,
+        ...(reactivate ? reactivateValues(link) : {}),
+      },
+    });
   }
 
+  /** Makes a gone link active and due again; a no-op when someone else already did. */
   async #reactivateLink(link: LinkItem): Promise<void> {
-    try {
-      await this.#send({
-        Key: linkKey(link.customerId, link.provider),
-        UpdateExpression: 'SET #status = :active, #gsi4pk = :gsi4pk, #gsi4sk = :gsi4sk REMOVE #goneAt',
-        ConditionExpression: '#status = :gone',
-        ExpressionAttributeValues: {
-          ':active': 'active',
-          ':gone': 'gone',
-          ...gsi4Values(link.customerId, link.provider),
-        },
-      });
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
+    await this.#sendIf({
+      Key: linkKey(link.customerId, link.provider),
+      UpdateExpression: `SET ${REACTIVATE_SET.slice(', '.length)}`,
+      ConditionExpression: '#status = :gone',
+      ExpressionAttributeValues: { ':gone': 'gone', ...reactivateValues(link) },
+    });
   }
 
   /**
@@ -1061,27 +1034,21 @@ export class CustomerStore implements CustomerStoreApi {
   async #recordSuccess(success: SyncSuccess, reactivate: boolean): Promise<boolean> {
     const guardGone = success.due && !reactivate;
     const { UpdateExpression, ExpressionAttributeValues } = syncSuccessExpression(success);
-    try {
-      await this.#send({
-        Key: syncKey(success.customerId, success.provider),
-        UpdateExpression,
-        ConditionExpression: [
-          'attribute_exists(#pk)',
-          ...(guardGone ? ['#status <> :gone'] : []),
-          ...(success.seen
-            ? ['(attribute_not_exists(#contentHash) OR #contentHash = :hash)', NEWER_ORDER]
-            : []),
-        ].join(' AND '),
-        ExpressionAttributeValues: {
-          ...ExpressionAttributeValues,
-          ...(guardGone ? { ':gone': 'gone' } : {}),
-        },
-      });
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+    return this.#sendIf({
+      Key: syncKey(success.customerId, success.provider),
+      UpdateExpression,
+      ConditionExpression: [
+        'attribute_exists(#pk)',
+        ...(guardGone ? ['#status <> :gone'] : []),
+        ...(success.seen
+          ? ['(attribute_not_exists(#contentHash) OR #contentHash = :hash)', NEWER_ORDER]
+          : []),
+      ].join(' AND '),
+      ExpressionAttributeValues: {
+        ...ExpressionAttributeValues,
+        ...(guardGone ? { ':gone': 'gone' } : {}),
+      },
+    });
   }
 
   /** An Update for a transaction or for `#send`, with `#name` placeholders filled in from the expressions. */
@@ -1098,6 +1065,17 @@ export class CustomerStore implements CustomerStoreApi {
 
   async #send(input: Omit<UpdateCommandInput, 'TableName' | 'ExpressionAttributeNames'>): Promise<void> {
     await this.#doc.send(new UpdateCommand(this.#update(input).Update));
+  }
+
+  /** `#send` that answers false instead of throwing when its condition failed. */
+  async #sendIf(input: Omit<UpdateCommandInput, 'TableName' | 'ExpressionAttributeNames'>): Promise<boolean> {
+    try {
+      await this.#send(input);
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
   }
 
   /**
@@ -1267,6 +1245,13 @@ function syncSuccessExpression(success: SyncSuccess) {
     });
   }
   return { UpdateExpression: `SET ${set.join(', ')} REMOVE #lastError`, ExpressionAttributeValues: values };
+}
+
+/** Makes a gone link active and due again, appended to a link update (values: `reactivateValues`). */
+const REACTIVATE_SET = ', #status = :active, #gsi4pk = :gsi4pk, #gsi4sk = :gsi4sk REMOVE #goneAt';
+
+function reactivateValues(link: LinkItem) {
+  return { ':active': 'active', ...gsi4Values(link.customerId, link.provider) };
 }
 
 function gsi4Values(customerId: string, provider: ProviderName) {

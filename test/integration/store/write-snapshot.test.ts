@@ -34,6 +34,14 @@ describe('CustomerStore.writeSnapshot', () => {
   const now = '2024-06-02T00:00:05.000Z';
   const nextDueAt = '2024-06-03T00:00:00.000Z';
 
+  /** A linked Mollie customer (no provider update times) and its snapshots by fetch time and name. */
+  async function mollieCustomer() {
+    const { customerId, providerCustomerId } = await linkedCustomer(store, { provider: 'mollie' });
+    const at = (fetchedAt: string, givenName: string) =>
+      makeSnapshot({ provider: 'mollie', providerCustomerId, providerUpdatedAt: null, fetchedAt, givenName });
+    return { customerId, at };
+  }
+
   async function historyOf(customerId: string, provider: ProviderName = 'palomma') {
     const page = await store.getHistory({ customerId, provider, limit: 100 });
     return page.items;
@@ -103,9 +111,7 @@ describe('CustomerStore.writeSnapshot', () => {
   });
 
   it('orders by fetch time when the provider keeps no update time (Mollie)', async () => {
-    const { customerId, providerCustomerId } = await linkedCustomer(store, { provider: 'mollie' });
-    const at = (fetchedAt: string, givenName: string) =>
-      makeSnapshot({ provider: 'mollie', providerCustomerId, providerUpdatedAt: null, fetchedAt, givenName });
+    const { customerId, at } = await mollieCustomer();
     const write = (snapshot: ReturnType<typeof at>) =>
       store.writeSnapshot({ customerId, snapshot, now, nextDueAt });
 
@@ -233,9 +239,7 @@ describe('CustomerStore.writeSnapshot', () => {
     name === 'UpdateItemCommand' && JSON.stringify(input.Key).includes('PROVIDER#');
 
   it('lets a newer fetch through when the writer before it died between its claim and its link write', async () => {
-    const { customerId, providerCustomerId } = await linkedCustomer(store, { provider: 'mollie' });
-    const at = (fetchedAt: string, givenName: string) =>
-      makeSnapshot({ provider: 'mollie', providerCustomerId, providerUpdatedAt: null, fetchedAt, givenName });
+    const { customerId, at } = await mollieCustomer();
     await store.writeSnapshot({ customerId, snapshot: at('2024-06-02T01:00:00.000Z', 'A'), now, nextDueAt });
 
     const dying = instrumentedStore(table.tableName, {
@@ -280,9 +284,7 @@ describe('CustomerStore.writeSnapshot', () => {
   });
 
   it('fences the link when a newer fetch of its content overtakes a claim, so the older content never lands', async () => {
-    const { customerId, providerCustomerId } = await linkedCustomer(store, { provider: 'mollie' });
-    const at = (fetchedAt: string, givenName: string) =>
-      makeSnapshot({ provider: 'mollie', providerCustomerId, providerUpdatedAt: null, fetchedAt, givenName });
+    const { customerId, at } = await mollieCustomer();
     await store.writeSnapshot({ customerId, snapshot: at('2024-06-02T01:00:00.000Z', 'A'), now, nextDueAt });
 
     // The slow writer (B, fetched 02:00) has claimed and is about to write the link; a fetch of A at
@@ -318,9 +320,7 @@ describe('CustomerStore.writeSnapshot', () => {
   });
 
   it('makes an older fetch of other content stale once a newer fetch confirmed the stored content', async () => {
-    const { customerId, providerCustomerId } = await linkedCustomer(store, { provider: 'mollie' });
-    const at = (fetchedAt: string, givenName: string) =>
-      makeSnapshot({ provider: 'mollie', providerCustomerId, providerUpdatedAt: null, fetchedAt, givenName });
+    const { customerId, at } = await mollieCustomer();
     const write = (snapshot: ReturnType<typeof at>) =>
       store.writeSnapshot({ customerId, snapshot, now, nextDueAt });
 
@@ -339,9 +339,7 @@ describe('CustomerStore.writeSnapshot', () => {
   });
 
   it('decides again when the content it found unchanged was replaced before its sync-state write', async () => {
-    const { customerId, providerCustomerId } = await linkedCustomer(store, { provider: 'mollie' });
-    const at = (fetchedAt: string, givenName: string) =>
-      makeSnapshot({ provider: 'mollie', providerCustomerId, providerUpdatedAt: null, fetchedAt, givenName });
+    const { customerId, at } = await mollieCustomer();
     await store.writeSnapshot({ customerId, snapshot: at('2024-06-02T01:00:00.000Z', 'C'), now, nextDueAt });
 
     // The slow writer has read C and found its C (fetched 03:00) unchanged; before it records that, a
