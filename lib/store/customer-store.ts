@@ -335,7 +335,11 @@ export class CustomerStore implements CustomerStoreApi {
         nextDueAt: isoTime(args.nextDueAt),
         due: link.status !== 'gone' || reactivate,
       };
-      const newestSeen = [sync?.orderKey ?? '', link.orderKey ?? ''].sort().at(-1) ?? '';
+      // Once this call stored its snapshot, the link's order key is its own: only the sync state's counts.
+      const newestSeen =
+        stored === null
+          ? ([sync?.orderKey ?? '', link.orderKey ?? ''].sort().at(-1) ?? '')
+          : (sync?.orderKey ?? '');
       // This very fetch claimed the sync state before, but its write to the link never happened (an
       // error, a crash): carry on from the claim instead of calling the fetch stale.
       const resume =

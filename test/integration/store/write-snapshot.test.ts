@@ -1,4 +1,5 @@
 import { ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import type { ProviderName } from '../../../lib/customer/snapshot.ts';
 import { contentHash } from '../../../lib/store/content-hash.ts';
@@ -281,6 +282,34 @@ describe('CustomerStore.writeSnapshot', () => {
       'C',
       'A',
     ]);
+  });
+
+  it('finishes the sync state when a first snapshot stored but lost its claim to a writer that died', async () => {
+    const { customerId, at } = await mollieCustomer();
+    const basis = (await store.getCustomerForSync(customerId, 'mollie'))?.basis ?? null;
+    // Another writer claimed an older fetch on the sync state and died before writing the link.
+    await table.doc.send(
+      new UpdateCommand({
+        TableName: table.tableName,
+        Key: syncKey(customerId, 'mollie'),
+        UpdateExpression: 'SET orderKey = :order, contentHash = :hash',
+        ExpressionAttributeValues: { ':order': '|2024-06-02T01:00:00.000Z', ':hash': 'of-a-dead-claim' },
+      }),
+    );
+    await expect(
+      store.writeSnapshot({
+        customerId,
+        snapshot: at('2024-06-02T02:00:00.000Z', 'B'),
+        now,
+        nextDueAt,
+        basis,
+      }),
+    ).resolves.toEqual({ result: 'changed', version: 1 });
+    const sync = await rawItem(table.doc, table.tableName, syncKey(customerId, 'mollie'));
+    expect(sync).toMatchObject({
+      orderKey: '|2024-06-02T02:00:00.000Z',
+      contentHash: contentHash(at('2024-06-02T02:00:00.000Z', 'B')),
+    });
   });
 
   it('fences the link when a newer fetch of its content overtakes a claim, so the older content never lands', async () => {
