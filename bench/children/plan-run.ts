@@ -6,10 +6,20 @@
  * After the measured runs (every link due), optionally one more run with the clock set before every due
  * time: what a run costs when nothing is due, which is what most runs of a large deployment look like.
  */
+import {
+  BatchGetItemCommand,
+  type BatchGetItemCommandOutput,
+  type KeysAndAttributes,
+  QueryCommand,
+  type QueryCommandOutput,
+} from '@aws-sdk/client-dynamodb';
 import { loadRuntimeConfig } from '../../lib/config/runtime.ts';
 import { ProviderNameSchema } from '../../lib/customer/snapshot.ts';
+import { BATCH_GET_LIMIT } from '../../lib/store/batch.ts';
 import { createDynamoClients } from '../../lib/store/client.ts';
 import { CustomerStore } from '../../lib/store/customer-store.ts';
+import { customerPk, dueShardValue, syncSk } from '../../lib/store/keys.ts';
+import { TABLE } from '../../lib/store/table.ts';
 import { fixedClock, systemClock } from '../../lib/sync/clock.ts';
 import { noopSyncMetrics } from '../../lib/sync/metrics.ts';
 import type { SyncMessage, SyncQueue } from '../../lib/sync/queue.ts';
@@ -80,6 +90,47 @@ for (let run = 0; run < args.runs; run++) {
   readUnits = capacity.snapshot().readUnits;
 }
 
+/**
+ * The same reads with no planner: every chunk of the provider's due-index partitions, then a
+ * BatchGetItem of those links' due times, nothing parsed. Separates the cost of the index and table
+ * (how DynamoDB Local answers at this size) from the product's own work per page.
+ */
+async function bareWalk(): Promise<number> {
+  const started = performance.now();
+  for (let shard = 0; shard < TABLE.dueShards; shard++) {
+    let start: QueryCommandOutput['LastEvaluatedKey'];
+    do {
+      const page: QueryCommandOutput = await client.send(
+        new QueryCommand({
+          TableName: args.tableName,
+          IndexName: TABLE.indexes.dueForSync.name,
+          KeyConditionExpression: '#pk = :pk',
+          ExpressionAttributeNames: { '#pk': TABLE.indexes.dueForSync.partitionKey },
+          ExpressionAttributeValues: { ':pk': { S: dueShardValue(provider, shard) } },
+          Limit: BATCH_GET_LIMIT,
+          ExclusiveStartKey: start,
+        }),
+      );
+      let keys: KeysAndAttributes | undefined = {
+        Keys: (page.Items ?? []).map((item) => ({
+          pk: { S: customerPk(item.customerId?.S ?? '') },
+          sk: { S: syncSk(provider) },
+        })),
+        ProjectionExpression: 'pk, nextDueAt',
+      };
+      while (keys?.Keys?.length) {
+        const got: BatchGetItemCommandOutput = await client.send(
+          new BatchGetItemCommand({ RequestItems: { [args.tableName]: keys } }),
+        );
+        keys = got.UnprocessedKeys?.[args.tableName];
+      }
+      start = page.LastEvaluatedKey;
+    } while (start);
+  }
+  return performance.now() - started;
+}
+const bareWalkMs = await bareWalk();
+
 let idleRun: PlanResult['idleRun'] = null;
 if (args.idleClockAt !== null) {
   queue.count = 0;
@@ -106,6 +157,7 @@ const result: PlanResult = {
   readUnits,
   warmupEnqueued,
   idleRun,
+  bareWalkMs,
   // maxRSS is in kilobytes.
   maxRssBytes: process.resourceUsage().maxRSS * 1024,
   rssBeforeBytes,

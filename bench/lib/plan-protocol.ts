@@ -27,6 +27,8 @@ export const PlanResultSchema = z.object({
   readUnits: z.number(),
   warmupEnqueued: z.number(),
   idleRun: z.object({ ms: z.number(), enqueued: z.number(), readUnits: z.number() }).nullable(),
+  /** The same index chunks and due-time BatchGets bare, without the planner (after the measured runs). */
+  bareWalkMs: z.number(),
   /** `process.resourceUsage().maxRSS`, in bytes: the high-water mark of the whole child. */
   maxRssBytes: z.number(),
   /** RSS after loading the code and warming up, before the measured run. */
