@@ -922,20 +922,12 @@ export class CustomerStore implements CustomerStoreApi {
     success: SyncSuccess & { seen: { order: string; hash: string } },
     reactivate: boolean,
   ): Promise<boolean> {
-    const guardGone = success.due && !reactivate;
-    const { UpdateExpression, ExpressionAttributeValues } = syncSuccessExpression(success);
-    return this.#sendIf({
-      Key: syncKey(success.customerId, success.provider),
-      UpdateExpression,
-      ConditionExpression: [
-        'attribute_exists(#pk)',
-        ...(guardGone ? ['#status <> :gone'] : []),
+    return this.#writeSuccess(success, reactivate, {
+      conditions: [
         read?.orderKey === undefined ? 'attribute_not_exists(#orderKey)' : '#orderKey = :readOrder',
         read?.contentHash === undefined ? 'attribute_not_exists(#contentHash)' : '#contentHash = :readHash',
-      ].join(' AND '),
-      ExpressionAttributeValues: {
-        ...ExpressionAttributeValues,
-        ...(guardGone ? { ':gone': 'gone' } : {}),
+      ],
+      values: {
         ...(read?.orderKey === undefined ? {} : { ':readOrder': read.orderKey }),
         ...(read?.contentHash === undefined ? {} : { ':readHash': read.contentHash }),
       },
@@ -1032,10 +1024,26 @@ export class CustomerStore implements CustomerStoreApi {
   /**
    * The one write of an unchanged re-sync: the sync-state item, a few hundred bytes in no index (1 WCU).
    * With `seen` it also raises the newest order key seen, on condition that the stored content is still
-   * `seen.hash`, so a delayed older fetch cannot later replace content a newer fetch confirmed. Unless
-   * reactivating, a link marked gone meanwhile stays off the due index. False when a condition failed.
+   * `seen.hash`, so a delayed older fetch cannot later replace content a newer fetch confirmed. False
+   * when a condition failed.
    */
   async #recordSuccess(success: SyncSuccess, reactivate: boolean): Promise<boolean> {
+    return this.#writeSuccess(success, reactivate, {
+      conditions: success.seen
+        ? ['(attribute_not_exists(#contentHash) OR #contentHash = :hash)', NEWER_ORDER]
+        : [],
+    });
+  }
+
+  /**
+   * A successful fetch onto the sync state, if it exists and `extra` holds; unless reactivating, not
+   * onto a link marked gone meanwhile (it stays off the due index). False when a condition failed.
+   */
+  async #writeSuccess(
+    success: SyncSuccess,
+    reactivate: boolean,
+    extra: { conditions: string[]; values?: Record<string, unknown> },
+  ): Promise<boolean> {
     const guardGone = success.due && !reactivate;
     const { UpdateExpression, ExpressionAttributeValues } = syncSuccessExpression(success);
     return this.#sendIf({
@@ -1044,13 +1052,12 @@ export class CustomerStore implements CustomerStoreApi {
       ConditionExpression: [
         'attribute_exists(#pk)',
         ...(guardGone ? ['#status <> :gone'] : []),
-        ...(success.seen
-          ? ['(attribute_not_exists(#contentHash) OR #contentHash = :hash)', NEWER_ORDER]
-          : []),
+        ...extra.conditions,
       ].join(' AND '),
       ExpressionAttributeValues: {
         ...ExpressionAttributeValues,
         ...(guardGone ? { ':gone': 'gone' } : {}),
+        ...extra.values,
       },
     });
   }
