@@ -11,6 +11,8 @@
  *
  * Like the real API, unknown body parameters are refused (422), and so is `testmode` with an API key.
  */
+// Mollie's locale enum, kept once (test/contract/mollie-locales.test.ts pins it to our Mollie contract).
+import { MOLLIE_LOCALES } from '../lib/providers/mollie/adapter.ts';
 import type { ProviderBackend, RouteName, SandboxRequest, SandboxResponse } from './server.ts';
 import { reasonPhrase } from './server.ts';
 import {
@@ -35,37 +37,6 @@ export interface MollieSandboxOptions {
   credentials: MollieCredentials;
   seed?: number;
 }
-
-export const MOLLIE_LOCALES = [
-  'ca_ES',
-  'cs_CZ',
-  'da_DK',
-  'de_AT',
-  'de_CH',
-  'de_DE',
-  'de_LU',
-  'en_BE',
-  'en_GB',
-  'en_NL',
-  'en_US',
-  'es_ES',
-  'fi_FI',
-  'fr_BE',
-  'fr_FR',
-  'fr_LU',
-  'hu_HU',
-  'is_IS',
-  'it_IT',
-  'lt_LT',
-  'lv_LV',
-  'nb_NO',
-  'nl_BE',
-  'nl_NL',
-  'pl_PL',
-  'pt_PT',
-  'sk_SK',
-  'sv_SE',
-] as const;
 
 const CREATE_FIELDS = ['name', 'email', 'locale', 'metadata'] as const;
 const DEFAULT_LIMIT = 50;
