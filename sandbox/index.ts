@@ -3,7 +3,7 @@
  * `npm start` and the benchmarks. See sandbox/README.md for what each one implements and where the
  * sandbox had to choose because the provider documents nothing.
  */
-import type { ProviderName } from '../lib/customer/snapshot.ts';
+import { PROVIDERS, type ProviderName } from '../lib/customer/snapshot.ts';
 import { SandboxControl } from './control.ts';
 import { createDelosBackend } from './delos.ts';
 import { createJuspayBackend } from './juspay.ts';
@@ -38,6 +38,47 @@ export const SANDBOX_DEFAULT_PORTS: Record<ProviderName, number> = {
   mollie: 4103,
   juspay: 4104,
 };
+
+/**
+ * The API settings that point a provider's adapter at its sandbox, as lib/config/providers.ts reads
+ * them from the environment: the sandbox's fixed credentials.
+ */
+export function sandboxCredentialEnv(provider: ProviderName): Record<string, string> {
+  switch (provider) {
+    case 'palomma':
+      return { PALOMMA_API_KEY: SANDBOX_CREDENTIALS.palomma.apiKey };
+    case 'delos':
+      return {
+        DELOS_LOGIN: SANDBOX_CREDENTIALS.delos.login,
+        DELOS_PASSWORD: SANDBOX_CREDENTIALS.delos.password,
+      };
+    case 'mollie':
+      return { MOLLIE_API_KEY: SANDBOX_CREDENTIALS.mollie.apiKey };
+    case 'juspay':
+      return {
+        JUSPAY_API_KEY: SANDBOX_CREDENTIALS.juspay.apiKey,
+        JUSPAY_MERCHANT_ID: SANDBOX_CREDENTIALS.juspay.merchantId,
+      };
+  }
+}
+
+/** `<PROVIDER>_BASE_URL` and the credentials of each of these sandboxes. */
+export function sandboxApiEnv(
+  sandboxes: Partial<Record<ProviderName, { url: string }>>,
+): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const provider of PROVIDERS) {
+    const sandbox = sandboxes[provider];
+    if (sandbox) {
+      Object.assign(
+        env,
+        { [`${provider.toUpperCase()}_BASE_URL`]: sandbox.url },
+        sandboxCredentialEnv(provider),
+      );
+    }
+  }
+  return env;
+}
 
 /** Where each provider's adapter points its base URL, relative to the sandbox origin. */
 const BASE_PATHS: Record<ProviderName, string> = { palomma: '/v0', delos: '', mollie: '/v2', juspay: '' };

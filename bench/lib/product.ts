@@ -10,7 +10,7 @@ import { type AdapterDeps, type Adapters, createAdapters } from '../../lib/provi
 import { CustomerStore } from '../../lib/store/customer-store.ts';
 import { createRuntimeSchedule } from '../../lib/sync/runtime-deps.ts';
 import type { SyncSchedule } from '../../lib/sync/schedule.ts';
-import { SANDBOX_CREDENTIALS } from '../../sandbox/index.ts';
+import { sandboxApiEnv } from '../../sandbox/index.ts';
 import type { BenchSandbox, BenchTable } from './environment.ts';
 import { REGION } from './environment.ts';
 
@@ -24,18 +24,7 @@ export function providerEnv(
   sandboxes: Record<ProviderName, Pick<BenchSandbox, 'url'>>,
   rateLimit: (provider: ProviderName) => RateLimitSetting,
 ): Record<string, string> {
-  const env: Record<string, string> = {
-    PALOMMA_BASE_URL: sandboxes.palomma.url,
-    PALOMMA_API_KEY: SANDBOX_CREDENTIALS.palomma.apiKey,
-    DELOS_BASE_URL: sandboxes.delos.url,
-    DELOS_LOGIN: SANDBOX_CREDENTIALS.delos.login,
-    DELOS_PASSWORD: SANDBOX_CREDENTIALS.delos.password,
-    MOLLIE_BASE_URL: sandboxes.mollie.url,
-    MOLLIE_API_KEY: SANDBOX_CREDENTIALS.mollie.apiKey,
-    JUSPAY_BASE_URL: sandboxes.juspay.url,
-    JUSPAY_API_KEY: SANDBOX_CREDENTIALS.juspay.apiKey,
-    JUSPAY_MERCHANT_ID: SANDBOX_CREDENTIALS.juspay.merchantId,
-  };
+  const env: Record<string, string> = sandboxApiEnv(sandboxes);
   for (const provider of PROVIDERS) {
     const prefix = provider.toUpperCase();
     const limit = rateLimit(provider);

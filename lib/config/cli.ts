@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import * as z from 'zod/mini';
-import { SANDBOX_CREDENTIALS } from '../../sandbox/index.ts';
+import { sandboxApiEnv } from '../../sandbox/index.ts';
 import { PROVIDERS, type ProviderName, ProviderNameSchema } from '../customer/snapshot.ts';
 import { ConfigError, parseEnv, processEnv } from './env.ts';
 import { loadRuntimeConfig, type RuntimeConfig } from './runtime.ts';
@@ -116,26 +116,6 @@ export function loadCliApiConfig(env: Env = processEnv(), options: FileOptions =
 
 const prefixOf = (provider: ProviderName) => provider.toUpperCase();
 
-/** The sandbox credentials as the provider config loader reads them (fixed, fake, public values). */
-function sandboxCredentialEnv(provider: ProviderName): Record<string, string> {
-  switch (provider) {
-    case 'palomma':
-      return { PALOMMA_API_KEY: SANDBOX_CREDENTIALS.palomma.apiKey };
-    case 'delos':
-      return {
-        DELOS_LOGIN: SANDBOX_CREDENTIALS.delos.login,
-        DELOS_PASSWORD: SANDBOX_CREDENTIALS.delos.password,
-      };
-    case 'mollie':
-      return { MOLLIE_API_KEY: SANDBOX_CREDENTIALS.mollie.apiKey };
-    case 'juspay':
-      return {
-        JUSPAY_API_KEY: SANDBOX_CREDENTIALS.juspay.apiKey,
-        JUSPAY_MERCHANT_ID: SANDBOX_CREDENTIALS.juspay.merchantId,
-      };
-  }
-}
-
 /**
  * The environment for `loadProviderConfigs`: as given, plus, for each provider the env does not
  * configure (no `<PROVIDER>_BASE_URL`, no `<PROVIDER>_SECRET_ARN`), the running local stack's sandbox.
@@ -149,7 +129,7 @@ export function loadCliProviderEnv(env: Env = processEnv(), options: FileOptions
     const p = prefixOf(provider);
     const sandboxUrl = stack.sandboxes[provider];
     if (sandboxUrl === undefined || present[`${p}_BASE_URL`] || present[`${p}_SECRET_ARN`]) continue;
-    Object.assign(result, { [`${p}_BASE_URL`]: sandboxUrl }, sandboxCredentialEnv(provider));
+    Object.assign(result, sandboxApiEnv({ [provider]: { url: sandboxUrl } }));
   }
   return result;
 }

@@ -34,6 +34,7 @@ import {
   type RunningSandbox,
   SANDBOX_CREDENTIALS,
   SANDBOX_DEFAULT_PORTS,
+  sandboxApiEnv,
   startSandboxPreferringPort,
 } from '../../sandbox/index.ts';
 import { ConfigError } from '../config/env.ts';
@@ -420,24 +421,18 @@ function localProviderEnv(
     setDefault(`${p}_RATE_LIMIT_BURST`, String(limit.burst));
     const sandbox = sandboxes[provider];
     if (!sandbox) continue;
-    env[`${p}_BASE_URL`] = sandbox.url;
+    Object.assign(env, sandboxApiEnv({ [provider]: sandbox }));
     switch (provider) {
       case 'palomma':
-        env.PALOMMA_API_KEY = SANDBOX_CREDENTIALS.palomma.apiKey;
         setDefault('PALOMMA_WEBHOOK_INTEGRITY_KEY', SANDBOX_CREDENTIALS.palomma.webhookIntegrityKey);
         break;
       case 'delos':
-        env.DELOS_LOGIN = SANDBOX_CREDENTIALS.delos.login;
-        env.DELOS_PASSWORD = SANDBOX_CREDENTIALS.delos.password;
         setDefault('DELOS_WEBHOOK_TOKEN', LOCAL_DELOS_WEBHOOK_TOKEN);
         break;
       case 'mollie':
-        env.MOLLIE_API_KEY = SANDBOX_CREDENTIALS.mollie.apiKey;
         setDefault('MOLLIE_WEBHOOK_SECRET', LOCAL_MOLLIE_WEBHOOK_SECRET);
         break;
       case 'juspay':
-        env.JUSPAY_API_KEY = SANDBOX_CREDENTIALS.juspay.apiKey;
-        env.JUSPAY_MERCHANT_ID = SANDBOX_CREDENTIALS.juspay.merchantId;
         setDefault('JUSPAY_WEBHOOK_USERNAME', SANDBOX_CREDENTIALS.juspay.webhookUsername);
         setDefault('JUSPAY_WEBHOOK_PASSWORD', SANDBOX_CREDENTIALS.juspay.webhookPassword);
         break;

@@ -43,7 +43,12 @@ import type { SyncMessage, SyncQueue } from '../../../lib/sync/queue.ts';
 import { createSyncSchedule } from '../../../lib/sync/schedule.ts';
 import type { SchedulerSummary } from '../../../lib/sync/scheduler.ts';
 import { DynamoWebhookDedupe } from '../../../lib/sync/webhook-dedupe.ts';
-import { type RunningSandbox, SANDBOX_CREDENTIALS, startSandbox } from '../../../sandbox/index.ts';
+import {
+  type RunningSandbox,
+  SANDBOX_CREDENTIALS,
+  sandboxApiEnv,
+  startSandbox,
+} from '../../../sandbox/index.ts';
 import { testEndpoint } from '../dynamodb.ts';
 
 export interface ReliabilityStackOptions {
@@ -202,19 +207,10 @@ export async function startReliabilityStack(
       delosToken: `rel-delos-webhook-token-${suffix}`,
     };
     const env: Record<string, string> = {
-      PALOMMA_BASE_URL: sandboxes.palomma.url,
-      PALOMMA_API_KEY: SANDBOX_CREDENTIALS.palomma.apiKey,
+      ...sandboxApiEnv(sandboxes),
       PALOMMA_WEBHOOK_INTEGRITY_KEY: webhookSecrets.palommaIntegrityKey,
-      DELOS_BASE_URL: sandboxes.delos.url,
-      DELOS_LOGIN: SANDBOX_CREDENTIALS.delos.login,
-      DELOS_PASSWORD: SANDBOX_CREDENTIALS.delos.password,
       DELOS_WEBHOOK_TOKEN: webhookSecrets.delosToken,
-      MOLLIE_BASE_URL: sandboxes.mollie.url,
-      MOLLIE_API_KEY: SANDBOX_CREDENTIALS.mollie.apiKey,
       MOLLIE_WEBHOOK_SECRET: webhookSecrets.mollieSigningSecret,
-      JUSPAY_BASE_URL: sandboxes.juspay.url,
-      JUSPAY_API_KEY: SANDBOX_CREDENTIALS.juspay.apiKey,
-      JUSPAY_MERCHANT_ID: SANDBOX_CREDENTIALS.juspay.merchantId,
       JUSPAY_WEBHOOK_USERNAME: webhookSecrets.juspayUsername,
       JUSPAY_WEBHOOK_PASSWORD: webhookSecrets.juspayPassword,
       ...testEnv(),

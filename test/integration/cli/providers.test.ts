@@ -2,7 +2,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PROVIDERS, type ProviderName } from '../../../lib/customer/snapshot.ts';
-import { type RunningSandboxes, SANDBOX_CREDENTIALS, startSandboxes } from '../../../sandbox/index.ts';
+import {
+  type RunningSandboxes,
+  SANDBOX_CREDENTIALS,
+  sandboxApiEnv,
+  startSandboxes,
+} from '../../../sandbox/index.ts';
 import { jsonOf, runCli } from './run-cli.ts';
 
 /** Every credential value the sandboxes accept: none may ever appear in the CLI's output. */
@@ -23,19 +28,9 @@ describe('customer-sync providers (CLI against the sandboxes)', () => {
   beforeAll(async () => {
     sandboxes = await startSandboxes();
     dir = mkdtempSync(join(tmpdir(), 'cli-providers-'));
-    const s = sandboxes.sandboxes;
     env = {
       LOCAL_DATA_DIR: join(dir, '.local'),
-      PALOMMA_BASE_URL: s.palomma.url,
-      PALOMMA_API_KEY: SANDBOX_CREDENTIALS.palomma.apiKey,
-      DELOS_BASE_URL: s.delos.url,
-      DELOS_LOGIN: SANDBOX_CREDENTIALS.delos.login,
-      DELOS_PASSWORD: SANDBOX_CREDENTIALS.delos.password,
-      MOLLIE_BASE_URL: s.mollie.url,
-      MOLLIE_API_KEY: SANDBOX_CREDENTIALS.mollie.apiKey,
-      JUSPAY_BASE_URL: s.juspay.url,
-      JUSPAY_API_KEY: SANDBOX_CREDENTIALS.juspay.apiKey,
-      JUSPAY_MERCHANT_ID: SANDBOX_CREDENTIALS.juspay.merchantId,
+      ...sandboxApiEnv(sandboxes.sandboxes),
     };
     writeFileSync(
       customerFile(),

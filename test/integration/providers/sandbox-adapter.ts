@@ -7,27 +7,8 @@ import {
   createAdapter,
   type HttpProviderAdapter,
 } from '../../../lib/providers/registry.ts';
-import { type RunningSandbox, SANDBOX_CREDENTIALS, startSandbox } from '../../../sandbox/index.ts';
+import { type RunningSandbox, sandboxCredentialEnv, startSandbox } from '../../../sandbox/index.ts';
 import { type ProviderEnvOptions, providerEnv } from '../../unit/providers/provider-env.ts';
-
-export function sandboxCredentialEnv(provider: ProviderName): Record<string, string> {
-  switch (provider) {
-    case 'palomma':
-      return { PALOMMA_API_KEY: SANDBOX_CREDENTIALS.palomma.apiKey };
-    case 'delos':
-      return {
-        DELOS_LOGIN: SANDBOX_CREDENTIALS.delos.login,
-        DELOS_PASSWORD: SANDBOX_CREDENTIALS.delos.password,
-      };
-    case 'mollie':
-      return { MOLLIE_API_KEY: SANDBOX_CREDENTIALS.mollie.apiKey };
-    case 'juspay':
-      return {
-        JUSPAY_API_KEY: SANDBOX_CREDENTIALS.juspay.apiKey,
-        JUSPAY_MERCHANT_ID: SANDBOX_CREDENTIALS.juspay.merchantId,
-      };
-  }
-}
 
 export async function adapterFor(
   provider: ProviderName,

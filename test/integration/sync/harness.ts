@@ -15,7 +15,7 @@ import { SyncMetricsRecorder } from '../../../lib/sync/metrics.ts';
 import { InMemorySyncQueue, type SyncMessage } from '../../../lib/sync/queue.ts';
 import { createSyncSchedule } from '../../../lib/sync/schedule.ts';
 import type { WorkerDeps } from '../../../lib/sync/worker.ts';
-import { type RunningSandboxes, SANDBOX_CREDENTIALS, startSandboxes } from '../../../sandbox/index.ts';
+import { type RunningSandboxes, sandboxApiEnv, startSandboxes } from '../../../sandbox/index.ts';
 import { createTestTable, type TestTable } from '../../helpers/dynamodb.ts';
 import { createIdempotencyTestTable, type IdempotencyTestTable } from '../../unit/sync/idempotency-table.ts';
 
@@ -44,18 +44,7 @@ export async function startSyncHarness(): Promise<SyncHarness> {
   const { sandboxes } = running;
   const table = await createTestTable('sync');
   const idempotency = await createIdempotencyTestTable();
-  const env: Record<string, string> = {
-    PALOMMA_BASE_URL: sandboxes.palomma.url,
-    PALOMMA_API_KEY: SANDBOX_CREDENTIALS.palomma.apiKey,
-    DELOS_BASE_URL: sandboxes.delos.url,
-    DELOS_LOGIN: SANDBOX_CREDENTIALS.delos.login,
-    DELOS_PASSWORD: SANDBOX_CREDENTIALS.delos.password,
-    MOLLIE_BASE_URL: sandboxes.mollie.url,
-    MOLLIE_API_KEY: SANDBOX_CREDENTIALS.mollie.apiKey,
-    JUSPAY_BASE_URL: sandboxes.juspay.url,
-    JUSPAY_API_KEY: SANDBOX_CREDENTIALS.juspay.apiKey,
-    JUSPAY_MERCHANT_ID: SANDBOX_CREDENTIALS.juspay.merchantId,
-  };
+  const env: Record<string, string> = sandboxApiEnv(sandboxes);
   for (const provider of PROVIDERS) {
     const p = provider.toUpperCase();
     // Fail fast in tests: an outage is one failed request, not a retry budget.
