@@ -167,11 +167,11 @@ export async function runColdStartBenchmark(options: { quick: boolean }): Promis
                 .join(', ')}`,
           )
           .join('; ') +
-        ". Already done: Lambda code on zod/mini, the X-Ray SDK's semver aliased to a stub, Powertools " +
-        'idempotency (and its JMESPath engine) only in create-customer. What is left is what the functions use: ' +
-        "the tracer's X-Ray SDK is CommonJS, so esbuild cannot drop its unused parts, and Powertools " +
-        'idempotency imports its JMESPath engine whatever the configuration. Next step: a tracing client ' +
-        'lighter than the X-Ray SDK (with cls-hooked it weighs about 80 KB in every traced bundle).',
+        ". Already done: Lambda code on zod/mini; Powertools idempotency only in create-customer; the " +
+        "X-Ray SDK's semver and Powertools' JMESPath engine aliased to small stand-ins (`BUNDLE_ALIASES`). What " +
+        "is left is what the functions use: the tracer's X-Ray SDK is CommonJS, so esbuild cannot drop its " +
+        'unused parts. Next step: a tracing client lighter than the X-Ray SDK (with cls-hooked it weighs ' +
+        'about 80 KB in every traced bundle).',
     );
   }
   return {
@@ -181,6 +181,7 @@ export async function runColdStartBenchmark(options: { quick: boolean }): Promis
       "every function in infra/constructs/service-function.ts `FUNCTION_NAMES`, bundled with the stack's esbuild options (replicated in bench/cold-start/bundle.ts: the construct passes them inline, not as an exported constant; banner and entries imported from infra; full runs synthesize the prod stack and compare every bundle byte for byte with its asset), plus a baseline that only creates a DynamoDB document client",
       `init time: \`node --input-type=module -e "const t=performance.now(); await import(bundle); ..."\` in a fresh process per sample, Lambda environment markers set, @aws-sdk resolved from node_modules; median of ${runs}, bundles in rotation`,
       `size: the bundle file (index.mjs, minified, source map external); target ${MAX_BUNDLE_KB} KB each`,
+      "module aliases, as in the stack (`BUNDLE_ALIASES`, infra/bundling/): the X-Ray SDK's semver by a stub (only its AWS SDK v2 patcher uses it) and Powertools idempotency's JMESPath engine by a field-path resolver (create-customer gives it only `key` and `body`; test/infra/jmespath-field-paths.test.ts runs idempotency in such a bundle)",
     ],
     figures: [
       { label: 'these bundles vs the assets of `cdk synth` (prod)', value: cdkCheck },

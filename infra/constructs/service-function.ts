@@ -43,6 +43,8 @@ export const ESM_REQUIRE_BANNER =
  */
 export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
   semver: join(PROJECT_ROOT, 'infra/bundling/xray-semver-stub.cjs'),
+  // A folder: esbuild maps the package's subpaths into it too (`/functions` → functions.js).
+  '@aws-lambda-powertools/jmespath': join(PROJECT_ROOT, 'infra/bundling/jmespath-field-paths'),
 };
 
 export function handlerEntry(name: FunctionName): string {

@@ -52,6 +52,7 @@ import type { CustomerRecord, CustomerStoreApi } from '../store/types.ts';
 import { type Clock, sleep as defaultSleep } from './clock.ts';
 import { summarizeError } from './errors.ts';
 import { stableStringify } from './http.ts';
+import { IDEMPOTENCY_PATHS } from './idempotency-paths.ts';
 import { localContext } from './lambda.ts';
 import type { SyncMetrics } from './metrics.ts';
 import { createAtProvider, type ProviderCreateResult } from './provider-create.ts';
@@ -258,8 +259,8 @@ async function runIdempotent(
   const sleep = deps.sleep ?? defaultSleep;
   // One config per request: it carries this invocation's context (the persistence layer is shared).
   const config = new IdempotencyConfig({
-    eventKeyJmesPath: 'key',
-    payloadValidationJmesPath: 'body',
+    eventKeyJmesPath: IDEMPOTENCY_PATHS.key,
+    payloadValidationJmesPath: IDEMPOTENCY_PATHS.payload,
     throwOnNoIdempotencyKey: true,
     expiresAfterSeconds: deps.idempotency.ttlSeconds,
     lambdaContext: lambdaContext ?? localContext(KEY_PREFIX, DEFAULT_IN_PROGRESS_MS),

@@ -1,7 +1,7 @@
 /**
  * Powertools idempotency persistence for create-customer. Its own module: the persistence layer pulls
- * in a JMESPath engine (~37 KB minified), and the scheduler and worker, which share the provider
- * wiring in runtime-providers.ts, must not bundle it.
+ * in Powertools idempotency, and the scheduler and worker, which share the provider wiring in
+ * runtime-providers.ts, must not bundle it.
  */
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { RuntimeConfig } from '../config/runtime.ts';
