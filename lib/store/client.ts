@@ -25,6 +25,10 @@ export function createDynamoClients(connection: DynamoConnection): {
         }
       : {}),
   });
+  // The SDK's logger middleware runs every request and response through its sensitive-data filter even
+  // for its default no-op logger: on a page of 100 items the largest single cost in this process. The
+  // project gives the SDK no logger (it logs through Powertools), so the middleware has nothing to do.
+  client.middlewareStack.remove('loggerMiddleware');
   const doc = DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   });
