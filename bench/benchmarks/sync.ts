@@ -706,22 +706,29 @@ function resyncReport(args: {
   const [, wcuCheck, timeCheck] = checks;
   if (wcuCheck && !wcuCheck.met) {
     notes.push(
-      `**Write units missed** (${shortfall(wcuCheck)}): the only write of an unchanged re-sync is the small sync-state item ` +
-        `(${wcuTable.toFixed(2)} WCU on the table, as designed), but it moves the item in the \`dueForSync\` index: ` +
-        'the next-due time is the index sort key, and DynamoDB bills a changed index key as a delete plus a put ' +
-        `(${(wcu - wcuTable).toFixed(2)} WCU per customer). Next step: keep the due index key stable across successes ` +
-        '(e.g. bucket next-due times to the scheduler interval so most successes do not change the key, or move ' +
-        'the due-time index to a separate sparse item written only when the bucket changes) and re-measure.',
+      `**Write units missed** (${shortfall(wcuCheck)}): an unchanged re-sync should write only the sync-state item, ` +
+        `which is in no index; measured ${wcuTable.toFixed(2)} WCU on the table and ${(wcu - wcuTable).toFixed(2)} on ` +
+        'indexes per customer. Next step: find which write or index projection (lib/store/table.ts) it touches.',
     );
   }
   if (timeCheck && !timeCheck.met) {
+    const cpu = (pass: PassResult, label: string) =>
+      perCustomer(pass.cpu.ms[label] ?? Number.NaN, customers).toFixed(2);
+    const total = (pass: PassResult) =>
+      Object.values(pass.cpu.ms).reduce((sum, ms) => sum + perCustomer(ms, customers), 0);
     notes.push(
-      `**Time target missed** (${shortfall(timeCheck)}): the re-sync still fetches every customer (the provider is the ` +
-        'source of truth; nothing tells us it is unchanged without asking) and makes the same reads before deciding. ' +
-        `Adapter time per customer ${formatMs(perCustomer(second.adapterMs, customers))}, DynamoDB ` +
-        `${formatMs(storeMsPerCustomer(second.capacity, customers))} (${callsPerCustomer(second.capacity, customers)}; ` +
-        `first pass: ${callsPerCustomer(first.capacity, customers)}). Next step: the same as for benchmark 1, fewer reads ` +
-        'before the write.',
+      `**Time target missed** (${shortfall(timeCheck)}): the re-sync does all the first pass does but one write. It ` +
+        'fetches every customer (nothing says a customer is unchanged without asking its provider), reads it ' +
+        `(${callsPerCustomer(second.capacity, customers)}; first pass: ${callsPerCustomer(first.capacity, customers)}) ` +
+        'and writes the sync state, where the first pass also wrote the link. With the worker, DynamoDB Local and ' +
+        'the sandboxes sharing the machine, time follows CPU: per customer the re-sync cost ' +
+        `${total(second).toFixed(2)} ms (worker ${cpu(second, 'worker')}, DynamoDB Local ${cpu(second, 'DynamoDB Local')}, ` +
+        `sandboxes ${cpu(second, 'sandboxes')}) against ${total(first).toFixed(2)} ms (${cpu(first, 'worker')}, ` +
+        `${cpu(first, 'DynamoDB Local')}, ${cpu(first, 'sandboxes')}). Its read also costs more than the first ` +
+        "pass's: the link now holds its snapshot, which the Query returns and the worker parses, though an " +
+        'unchanged re-sync does not need it. Next steps: read without the snapshot on the sync path (the change ' +
+        'path would fetch it when it keeps a version as history), and one BatchGetItem per SQS batch. (Runs ' +
+        'before the warm-up rounds reported 0.57×: their first pass ran on a DynamoDB Local JVM still compiling.)',
     );
   }
   return {
