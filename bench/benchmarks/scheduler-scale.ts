@@ -159,7 +159,8 @@ export async function runSchedulerScaleBenchmark(
             `${formatBytes(small.heapAfterGcBytes)}. The growth is garbage the collector had not yet reclaimed ` +
             `(peak heap allocated ${formatBytes(large.peakHeapTotalBytes)} against ${formatBytes(small.peakHeapTotalBytes)}, ` +
             `buffers ${formatBytes(large.peakExternalBytes)} against ${formatBytes(small.peakExternalBytes)}): a longer ` +
-            'run gives V8 more reason to grow the heap before a full collection. Next step: cut what each page ' +
+            `run gives V8 more reason to grow the heap before a full collection, and so does a faster one (this ` +
+            `run planned ${formatRate(ratePerSecond(large.links, large.elapsedMs), 'links')}). Next step: cut what each page ` +
             'allocates (the store reads each chunk of the index and batch-gets its sync states; fewer, smaller ' +
             'objects per link), and check the same run with `--max-old-space-size` set to a Lambda-like limit, ' +
             'where V8 collects earlier instead of growing.'

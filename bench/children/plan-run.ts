@@ -17,7 +17,7 @@ import { loadRuntimeConfig } from '../../lib/config/runtime.ts';
 import { ProviderNameSchema } from '../../lib/customer/snapshot.ts';
 import { BATCH_GET_LIMIT } from '../../lib/store/batch.ts';
 import { createDynamoClients } from '../../lib/store/client.ts';
-import { CustomerStore } from '../../lib/store/customer-store.ts';
+import { CustomerStore, DUE_WALK_CHUNK } from '../../lib/store/customer-store.ts';
 import { customerPk, dueShardValue, syncSk } from '../../lib/store/keys.ts';
 import { TABLE } from '../../lib/store/table.ts';
 import { fixedClock, systemClock } from '../../lib/sync/clock.ts';
@@ -91,8 +91,9 @@ for (let run = 0; run < args.runs; run++) {
 }
 
 /**
- * The same reads with no planner: every chunk of the provider's due-index partitions, then a
- * BatchGetItem of those links' due times, nothing parsed. Separates the cost of the index and table
+ * The same reads with no planner: every chunk of the provider's due-index partitions (as many entries
+ * per query as the planner's walk), then BatchGetItems of those links' due times, one at a time, nothing
+ * parsed. Separates the cost of the index and table
  * (how DynamoDB Local answers at this size) from the product's own work per page.
  */
 async function bareWalk(): Promise<number> {
@@ -107,22 +108,25 @@ async function bareWalk(): Promise<number> {
           KeyConditionExpression: '#pk = :pk',
           ExpressionAttributeNames: { '#pk': TABLE.indexes.dueForSync.partitionKey },
           ExpressionAttributeValues: { ':pk': { S: dueShardValue(provider, shard) } },
-          Limit: BATCH_GET_LIMIT,
+          Limit: DUE_WALK_CHUNK,
           ExclusiveStartKey: start,
         }),
       );
-      let keys: KeysAndAttributes | undefined = {
-        Keys: (page.Items ?? []).map((item) => ({
-          pk: { S: customerPk(item.customerId?.S ?? '') },
-          sk: { S: syncSk(provider) },
-        })),
-        ProjectionExpression: 'pk, nextDueAt',
-      };
-      while (keys?.Keys?.length) {
-        const got: BatchGetItemCommandOutput = await client.send(
-          new BatchGetItemCommand({ RequestItems: { [args.tableName]: keys } }),
-        );
-        keys = got.UnprocessedKeys?.[args.tableName];
+      const items = page.Items ?? [];
+      for (let i = 0; i < items.length; i += BATCH_GET_LIMIT) {
+        let keys: KeysAndAttributes | undefined = {
+          Keys: items.slice(i, i + BATCH_GET_LIMIT).map((item) => ({
+            pk: { S: customerPk(item.customerId?.S ?? '') },
+            sk: { S: syncSk(provider) },
+          })),
+          ProjectionExpression: 'pk, nextDueAt',
+        };
+        while (keys?.Keys?.length) {
+          const got: BatchGetItemCommandOutput = await client.send(
+            new BatchGetItemCommand({ RequestItems: { [args.tableName]: keys } }),
+          );
+          keys = got.UnprocessedKeys?.[args.tableName];
+        }
       }
       start = page.LastEvaluatedKey;
     } while (start);

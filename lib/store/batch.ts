@@ -71,13 +71,13 @@ function putChunk(
  * The items at `keys` that exist, in no particular order (BatchGetItem's own). Eventually consistent,
  * at half the read cost of a consistent read: for readers that tolerate a moment's lag (the scheduler).
  * `attributes` limits what comes back (the read still costs the whole item); include the key attributes
- * the caller matches results by. Keys must be distinct.
+ * the caller matches results by. Keys must be distinct. `concurrency` chunks of 100 keys are read at once.
  */
 export async function batchGet(
   doc: DynamoDBDocumentClient,
   tableName: string,
   keys: readonly ItemKey[],
-  options: BatchRetryOptions & { attributes?: readonly string[] } = {},
+  options: BatchRetryOptions & { attributes?: readonly string[]; concurrency?: number } = {},
 ): Promise<Item[]> {
   const { attributes } = options;
   const projection = attributes
@@ -86,20 +86,27 @@ export async function batchGet(
         ExpressionAttributeNames: Object.fromEntries(attributes.map((name, i) => [`#a${i}`, name])),
       }
     : {};
+  const chunks: Array<Record<string, unknown>[]> = [];
+  for (let i = 0; i < keys.length; i += BATCH_GET_LIMIT)
+    chunks.push(keys.slice(i, i + BATCH_GET_LIMIT).map((key) => ({ ...key })));
   const found: Item[] = [];
-  for (let i = 0; i < keys.length; i += BATCH_GET_LIMIT) {
-    await untilProcessed<Record<string, unknown>>(
-      keys.slice(i, i + BATCH_GET_LIMIT).map((key) => ({ ...key })),
-      async (requested) => {
-        const output = await doc.send(
-          new BatchGetCommand({ RequestItems: { [tableName]: { Keys: requested, ...projection } } }),
-        );
-        found.push(...(output.Responses?.[tableName] ?? []));
-        return output.UnprocessedKeys?.[tableName]?.Keys ?? [];
-      },
-      options,
-    );
-  }
+  let next = 0;
+  const worker = async () => {
+    for (let chunk = chunks[next++]; chunk; chunk = chunks[next++]) {
+      await untilProcessed<Record<string, unknown>>(
+        chunk,
+        async (requested) => {
+          const output = await doc.send(
+            new BatchGetCommand({ RequestItems: { [tableName]: { Keys: requested, ...projection } } }),
+          );
+          found.push(...(output.Responses?.[tableName] ?? []));
+          return output.UnprocessedKeys?.[tableName]?.Keys ?? [];
+        },
+        options,
+      );
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 1, chunks.length) }, worker));
   return found;
 }
 

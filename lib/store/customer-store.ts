@@ -127,6 +127,8 @@ export interface CustomerStoreOptions {
   historyRetentionDays: number;
   /** Waits between retries of contended and batch writes; injectable for tests. */
   sleep?: (ms: number) => Promise<void>;
+  /** Index entries per query of `listDueLinks` (default `DUE_WALK_CHUNK`); small in tests of its chunking. */
+  dueWalkChunk?: number;
 }
 
 /** Every writer that loses a race makes progress for someone else, so this bounds pathological loops only. */
@@ -146,6 +148,7 @@ export class CustomerStore implements CustomerStoreApi {
   readonly #table: string;
   readonly #retentionDays: number;
   readonly #sleep: (ms: number) => Promise<void>;
+  readonly #dueWalkChunk: number;
 
   constructor(options: CustomerStoreOptions) {
     if (!(options.historyRetentionDays > 0)) throw new RangeError('historyRetentionDays must be positive');
@@ -153,6 +156,7 @@ export class CustomerStore implements CustomerStoreApi {
     this.#table = options.tableName;
     this.#retentionDays = options.historyRetentionDays;
     this.#sleep = options.sleep ?? defaultSleep;
+    this.#dueWalkChunk = positiveLimit(options.dueWalkChunk ?? DUE_WALK_CHUNK);
   }
 
   async createCustomer(args: {
@@ -657,6 +661,13 @@ export class CustomerStore implements CustomerStoreApi {
     return toPage([entry, ...page.items.map(toHistoryEntry)], page.next);
   }
 
+  /**
+   * The due links of `listDueLinksPage`'s walk, in pages of `limit`, without its page-by-page restarts:
+   * the index is read in chunks of `DUE_WALK_CHUNK` entries (the `dueWalkChunk` option) and their due times in parallel batches, and
+   * a page may end inside a chunk. Fewer, larger index queries: DynamoDB Local pays for where a query
+   * starts in a partition (a page of 100 at 30,000 entries in costs 3x one at the start), and on AWS they
+   * are fewer round trips for the same read units.
+   */
   async *listDueLinks(args: {
     provider: ProviderName;
     dueBy: string;
@@ -664,16 +675,34 @@ export class CustomerStore implements CustomerStoreApi {
     cursor?: string;
     shards?: readonly number[] | undefined;
   }): AsyncGenerator<DueLink[]> {
-    let cursor: string | null = args.cursor ?? null;
-    do {
-      const page = await this.listDueLinksPage({ ...args, cursor });
-      if (page.items.length > 0) yield page.items;
-      cursor = page.cursor;
-    } while (cursor);
+    const limit = positiveLimit(args.limit);
+    const walk = this.#dueWalk(args);
+    let page: DueLink[] = [];
+    let position = walk.start;
+    let prefetched: Promise<DueIndexChunk> | null = null;
+    try {
+      while (position.shard < walk.end) {
+        const chunk: DueIndexChunk = await (prefetched ?? walk.chunk(position, this.#dueWalkChunk));
+        position = walk.after(position, chunk);
+        prefetched = position.shard < walk.end ? walk.chunk(position, this.#dueWalkChunk) : null;
+        for (const { due } of await this.#dueInChunk(args.provider, chunk, walk.dueBy, DUE_WALK_READS)) {
+          if (!due) continue;
+          page.push(due);
+          if (page.length === limit) {
+            yield page;
+            page = [];
+          }
+        }
+      }
+      if (page.length > 0) yield page;
+    } finally {
+      // A chunk read ahead but not needed: its outcome no longer matters (nor may it go unhandled).
+      prefetched?.catch(() => undefined);
+    }
   }
 
   /**
-   * One page of `listDueLinks`, with the cursor to resume from (a scheduler that stops part-way, e.g.
+   * One page of the due links, with the cursor to resume from (a scheduler that stops part-way, e.g.
    * near its Lambda timeout, can hand it to the next run). Shards are read in order, each in customer-id
    * order, a chunk of the due index at a time: the chunk's due times are batch-read from the sync states
    * (while the next chunk is queried) and only links due by `dueBy` are kept. A pending link with no sync
@@ -691,69 +720,91 @@ export class CustomerStore implements CustomerStoreApi {
     cursor?: string | null | undefined;
     shards?: readonly number[] | undefined;
   }): Promise<Page<DueLink>> {
-    const { provider } = args;
-    const index = TABLE.indexes.dueForSync;
     const limit = positiveLimit(args.limit);
-    const dueBy = isoTime(args.dueBy);
-    const order = dueShardOrder(args.shards);
-    // Past the last shard walked: the end of the walk.
-    const shards = TABLE.dueShards;
-    const nextShard = (shard: number) => order.find((candidate) => candidate > shard) ?? shards;
-    const partition = (shard: number) => dueShardValue(provider, shard);
-    const belongs = ({ shard, key }: CursorPosition) =>
-      order.includes(shard) && (key === null || key[index.partitionKey] === partition(shard));
-    let position = args.cursor
-      ? decodeCursor(args.cursor, belongs)
-      : { shard: order[0] ?? shards, key: null };
-    const chunkFor = (at: CursorPosition, wanted: number) =>
-      this.#dueIndexChunk(
-        partition(at.shard),
-        at.key,
-        Math.min(BATCH_GET_LIMIT, Math.max(wanted, MIN_DUE_CHUNK)),
-      );
+    const walk = this.#dueWalk(args);
     const budget = Math.max(limit * DUE_SCAN_FACTOR, MIN_DUE_SCAN);
     const items: DueLink[] = [];
+    const chunkSize = () => Math.min(BATCH_GET_LIMIT, Math.max(limit - items.length, MIN_DUE_CHUNK));
+    let position = walk.start;
     let examined = 0;
     let prefetched: Promise<DueIndexChunk> | null = null;
     try {
-      while (position.shard < shards) {
+      while (position.shard < walk.end) {
         if (items.length >= limit || examined >= budget) return { items, cursor: encodeCursor(position) };
-        const chunk: DueIndexChunk = await (prefetched ?? chunkFor(position, limit - items.length));
-        const after: CursorPosition = chunk.last
-          ? { shard: position.shard, key: chunk.last }
-          : { shard: nextShard(position.shard), key: null };
-        prefetched = after.shard < shards ? chunkFor(after, limit - items.length) : null;
-        // Only link items: an entry of another kind would not be a link of this provider.
-        const links = chunk.entries.flatMap((entry) =>
-          entry.sk === linkSk(provider) && entry.link && entry.link.status !== 'gone'
-            ? [{ key: entry.key, link: entry.link }]
-            : [],
-        );
-        const dueTimes = await this.#nextDueTimes(
-          provider,
-          links.map(({ link }) => link.customerId),
-        );
-        for (const { key, link } of links) {
+        const chunk: DueIndexChunk = await (prefetched ?? walk.chunk(position, chunkSize()));
+        const after = walk.after(position, chunk);
+        prefetched = after.shard < walk.end ? walk.chunk(after, chunkSize()) : null;
+        for (const { key, due } of await this.#dueInChunk(args.provider, chunk, walk.dueBy)) {
           examined++;
-          const nextDueAt = dueTimes.has(link.customerId)
-            ? dueTimes.get(link.customerId)
-            : link.status === 'pending'
-              ? dueBy
-              : undefined;
-          if (nextDueAt === undefined || nextDueAt > dueBy) continue;
+          if (!due) continue;
           // Full, and another due link follows: resume right after the last one handed out.
           if (items.length === limit) return { items, cursor: encodeCursor(position) };
-          items.push(toDueLink(link, nextDueAt));
+          items.push(due);
           position = { shard: position.shard, key };
         }
-        examined += chunk.entries.length - links.length;
         position = after;
       }
       return { items, cursor: null };
     } finally {
-      // A chunk read ahead but not needed: its outcome no longer matters (nor may it go unhandled).
       prefetched?.catch(() => undefined);
     }
+  }
+
+  /** Where a walk of the due index starts and ends, how it reads a chunk and moves past one. */
+  #dueWalk(args: {
+    provider: ProviderName;
+    dueBy: string;
+    cursor?: string | null | undefined;
+    shards?: readonly number[] | undefined;
+  }) {
+    const index = TABLE.indexes.dueForSync;
+    const order = dueShardOrder(args.shards);
+    // Past the last shard walked: the end of the walk.
+    const end = TABLE.dueShards;
+    const partition = (shard: number) => dueShardValue(args.provider, shard);
+    const belongs = ({ shard, key }: CursorPosition) =>
+      order.includes(shard) && (key === null || key[index.partitionKey] === partition(shard));
+    return {
+      dueBy: isoTime(args.dueBy),
+      end,
+      start: args.cursor ? decodeCursor(args.cursor, belongs) : { shard: order[0] ?? end, key: null },
+      chunk: (at: CursorPosition, size: number) => this.#dueIndexChunk(partition(at.shard), at.key, size),
+      after: (at: CursorPosition, chunk: DueIndexChunk): CursorPosition =>
+        chunk.last
+          ? { shard: at.shard, key: chunk.last }
+          : { shard: order.find((candidate) => candidate > at.shard) ?? end, key: null },
+    };
+  }
+
+  /**
+   * Every entry of an index chunk with its due link, or null where it is not one: another provider's or
+   * kind's entry, a gone link, a link not due by `dueBy`.
+   */
+  async #dueInChunk(
+    provider: ProviderName,
+    chunk: DueIndexChunk,
+    dueBy: string,
+    concurrency = 1,
+  ): Promise<Array<{ key: StartKey; due: DueLink | null }>> {
+    // Only link items: an entry of another kind would not be a link of this provider.
+    const links = chunk.entries.map(({ sk, link }) =>
+      sk === linkSk(provider) && link && link.status !== 'gone' ? link : null,
+    );
+    const dueTimes = await this.#nextDueTimes(
+      provider,
+      links.flatMap((link) => (link ? [link.customerId] : [])),
+      concurrency,
+    );
+    return chunk.entries.map(({ key }, i) => {
+      const link = links[i];
+      if (!link) return { key, due: null };
+      const nextDueAt = dueTimes.has(link.customerId)
+        ? dueTimes.get(link.customerId)
+        : link.status === 'pending'
+          ? dueBy
+          : undefined;
+      return { key, due: nextDueAt === undefined || nextDueAt > dueBy ? null : toDueLink(link, nextDueAt) };
+    });
   }
 
   /** Up to `limit` entries of one due-index partition after `start`, and where the next chunk starts. */
@@ -791,13 +842,14 @@ export class CustomerStore implements CustomerStoreApi {
   async #nextDueTimes(
     provider: ProviderName,
     customerIds: string[],
+    concurrency: number,
   ): Promise<Map<string, string | undefined>> {
     if (customerIds.length === 0) return new Map();
     const items = await batchGet(
       this.#doc,
       this.#table,
       customerIds.map((customerId) => syncKey(customerId, provider)),
-      { attributes: [TABLE.partitionKey, 'nextDueAt'], sleep: this.#sleep },
+      { attributes: [TABLE.partitionKey, 'nextDueAt'], sleep: this.#sleep, concurrency },
     );
     const byPk = new Map(
       items.map((item) => {
@@ -1214,6 +1266,9 @@ interface DueIndexChunk {
 
 /** Fewest index entries read per chunk, so small pages do not mean many tiny round trips. */
 const MIN_DUE_CHUNK = 25;
+/** Index entries per query of `listDueLinks` (about 150 bytes each), and its parallel due-time reads. */
+export const DUE_WALK_CHUNK = 1_000;
+const DUE_WALK_READS = 4;
 /** A page looks at no more than this many times its limit of links (at least `MIN_DUE_SCAN`). */
 const DUE_SCAN_FACTOR = 10;
 const MIN_DUE_SCAN = 1_000;

@@ -4,6 +4,7 @@ import type { ProviderName } from '../../../lib/customer/snapshot.ts';
 import { createDynamoClients } from '../../../lib/store/client.ts';
 import {
   CustomerStore,
+  DUE_WALK_CHUNK,
   type ImportedCustomer,
   StoreBatchIncompleteError,
   StoreCursorError,
@@ -378,7 +379,8 @@ describe('CustomerStore.listDueLinks', () => {
       const input = BatchGetInputSchema.or(QueryInputSchema).parse(command.input);
       if ('IndexName' in input) {
         expect(input.IndexName).toBe(TABLE.indexes.dueForSync.name);
-        expect(input.Limit).toBeLessThanOrEqual(100);
+        // Whole chunks of the index per query (fewer, larger queries than pages).
+        expect(input.Limit).toBe(DUE_WALK_CHUNK);
         continue;
       }
       const [request, ...others] = Object.values(input.RequestItems);
@@ -389,6 +391,20 @@ describe('CustomerStore.listDueLinks', () => {
       expect(Object.values(request?.ExpressionAttributeNames ?? {}).sort()).toEqual(['nextDueAt', 'pk']);
       expect(request?.ConsistentRead).not.toBe(true);
     }
+  });
+
+  it('walks the index chunk by chunk, pages ending inside chunks, each due link once and in order', async () => {
+    const chunked = new CustomerStore({
+      doc: table.doc,
+      tableName: table.tableName,
+      historyRetentionDays: RETENTION_DAYS,
+      dueWalkChunk: 3,
+    });
+    const oneByOne = (await listAll(store, { dueBy, limit: 1 })).flat();
+    const pages = await listAll(chunked, { dueBy, limit: 4 });
+    expect(pages.slice(0, -1).every((page) => page.length === 4)).toBe(true);
+    expect(pages.flat()).toEqual(oneByOne);
+    expect(new Set(oneByOne.map((link) => link.customerId))).toEqual(new Set(expected.keys()));
   });
 
   it('walks only the given shards: shards [n] lists exactly the due links of shard n', async () => {
