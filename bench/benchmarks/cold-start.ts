@@ -167,7 +167,7 @@ export async function runColdStartBenchmark(options: { quick: boolean }): Promis
                 .join(', ')}`,
           )
           .join('; ') +
-        ". Already done: Lambda code on zod/mini; Powertools idempotency only in create-customer; the " +
+        '. Already done: Lambda code on zod/mini; Powertools idempotency only in create-customer; the ' +
         "X-Ray SDK's semver and Powertools' JMESPath engine aliased to small stand-ins (`BUNDLE_ALIASES`). What " +
         "is left is what the functions use: the tracer's X-Ray SDK is CommonJS, so esbuild cannot drop its " +
         'unused parts. Next step: a tracing client lighter than the X-Ray SDK (with cls-hooked it weighs ' +

@@ -663,10 +663,10 @@ export class CustomerStore implements CustomerStoreApi {
 
   /**
    * The due links of `listDueLinksPage`'s walk, in pages of `limit`, without its page-by-page restarts:
-   * the index is read in chunks of `DUE_WALK_CHUNK` entries (the `dueWalkChunk` option) and their due times in parallel batches, and
-   * a page may end inside a chunk. Fewer, larger index queries: DynamoDB Local pays for where a query
-   * starts in a partition (a page of 100 at 30,000 entries in costs 3x one at the start), and on AWS they
-   * are fewer round trips for the same read units.
+   * the index is read in chunks of `DUE_WALK_CHUNK` entries (option `dueWalkChunk`), their due times in
+   * parallel batches, and a page may end inside a chunk. Fewer, larger index queries: DynamoDB Local pays
+   * for where a query starts in a partition (a page of 100 at 30,000 entries in costs 3x one at the
+   * start), and on AWS they are fewer round trips for the same read units.
    */
   async *listDueLinks(args: {
     provider: ProviderName;
