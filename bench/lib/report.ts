@@ -55,7 +55,8 @@ export function shortfall(c: Check): string {
   if (c.met) return 'met';
   if (!Number.isFinite(c.measured)) return 'not measured';
   const off = c.comparator === '>=' ? (c.target - c.measured) / c.target : (c.measured - c.target) / c.target;
-  return `missed by ${(off * 100).toFixed(0)} %`;
+  // Under 1 %, whole percents would read "missed by 0 %".
+  return `missed by ${(off * 100).toFixed(off < 0.01 ? 2 : 0)} %`;
 }
 
 function formatValue(value: number, unit: string): string {

@@ -28,6 +28,8 @@ describe('bench checks', () => {
     const high = check('ratio', 1.5, '<=', 1.3);
     expect(high.met).toBe(false);
     expect(shortfall(high)).toBe('missed by 15 %');
+    // A miss under 1 % still says by how much, not "0 %".
+    expect(shortfall(check('ratio', 0.7004, '<=', 0.7))).toBe('missed by 0.06 %');
     expect(check('ok', 0.9, '>=', 0.8).met).toBe(true);
   });
 
