@@ -46,6 +46,11 @@ export async function startDynamoDbLocal(
     mkdirSync(path, { recursive: true });
   }
   const child = spawn({ port, path, stdio: 'pipe' });
+  // A JVM is no child of ours once we are gone: a process that dies without calling stop() (a crash, an
+  // uncaught error, process.exit) would leave it running and holding its port.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.removeListener('exit', killOnExit));
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => {
     output += chunk.toString();
