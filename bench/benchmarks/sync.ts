@@ -13,20 +13,16 @@
 import { availableParallelism } from 'node:os';
 import {
   type AttributeValue,
-  BatchWriteItemCommand,
-  type BatchWriteItemCommandOutput,
   DynamoDBClient,
   PutItemCommand,
   QueryCommand,
   ScanCommand,
-  type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
-import { marshall } from '@aws-sdk/util-dynamodb';
 import { stageConfig } from '../../infra/stages.ts';
 import { PROVIDERS, type ProviderName } from '../../lib/customer/snapshot.ts';
 import type { ProviderAdapter } from '../../lib/providers/adapter.ts';
 import type { Adapters } from '../../lib/providers/registry.ts';
-import { linkItem, syncItem } from '../../lib/store/items.ts';
+import { type Item, linkItem, syncItem } from '../../lib/store/items.ts';
 import { CURRENT_SK_RANGE, customerPk } from '../../lib/store/keys.ts';
 import { systemClock } from '../../lib/sync/clock.ts';
 import { SyncMetricsRecorder } from '../../lib/sync/metrics.ts';
@@ -79,21 +75,21 @@ const UNBOUND_RATE_LIMIT = { requestsPerSecond: 1_000_000, burst: 1_000_000 };
 /** One customer's items after the sync and before it, re-keyed for bare puts. */
 interface StoredCustomer {
   customerId: string;
-  before: Record<string, AttributeValue>[];
+  before: Item[];
   items: Record<string, AttributeValue>[];
 }
 
-/** A copy under a partition no product query reads, with the same index upkeep as the real item. */
-function rekeyForBarePut(
-  item: Record<string, AttributeValue>,
-  customerId: string,
-): Record<string, AttributeValue> {
-  const copy: Record<string, AttributeValue> = { ...item, pk: { S: `BENCHPUT#${customerId}` } };
+/**
+ * The keys of a bare-put copy: a partition no product query reads, and index keys moved the same way
+ * so the copy has the same index upkeep as the real item. `indexKey` reads an index key of the item.
+ */
+function barePutKeys(customerId: string, indexKey: (name: string) => unknown): Record<string, string> {
+  const keys: Record<string, string> = { pk: `BENCHPUT#${customerId}` };
   for (const name of ['gsi1pk', 'gsi4pk']) {
-    const value = item[name]?.S;
-    if (value !== undefined) copy[name] = { S: `BENCH${value}` };
+    const value = indexKey(name);
+    if (typeof value === 'string') keys[name] = `BENCH${value}`;
   }
-  return copy;
+  return keys;
 }
 
 /** The Query `getCustomerForSync` sends: the customer's profile, link and sync-state items. */
@@ -339,33 +335,17 @@ export async function runSyncBenchmarks(
       const before = [
         linkItem({ customerId, provider, status: 'active', linkedAt: now, providerCustomerId }),
         syncItem({ customerId, provider, status: 'active', nextDueAt: now, providerCustomerId }),
-      ].map((item) => marshall(item, { removeUndefinedValues: true }));
+      ];
       perCustomer.push({
         customerId,
-        before: before.map((item) => rekeyForBarePut(item, customerId)),
-        items: after.map((item) => rekeyForBarePut(item, customerId)),
+        before: before.map((item) => ({ ...item, ...barePutKeys(customerId, (name) => item[name]) })),
+        items: after.map((item) => {
+          const keys = barePutKeys(customerId, (name) => item[name]?.S);
+          return { ...item, ...Object.fromEntries(Object.entries(keys).map(([name, S]) => [name, { S }])) };
+        }),
       });
     });
     return perCustomer;
-  };
-
-  /** Writes the items as they were before the sync under the bare puts' keys (not timed). */
-  const seedBeforeItems = async (stored: readonly StoredCustomer[]) => {
-    const items = stored.flatMap((customer) => customer.before);
-    const chunks = Array.from({ length: Math.ceil(items.length / 25) }, (_, i) =>
-      items.slice(i * 25, i * 25 + 25),
-    );
-    await runPool(chunks, 8, async (chunk) => {
-      let unprocessed: Record<string, WriteRequest[]> | undefined = {
-        [table.tableName]: chunk.map((Item) => ({ PutRequest: { Item } })),
-      };
-      while (unprocessed && Object.keys(unprocessed).length > 0) {
-        const output: BatchWriteItemCommandOutput = await bareClient.send(
-          new BatchWriteItemCommand({ RequestItems: unprocessed }),
-        );
-        unprocessed = output.UnprocessedItems;
-      }
-    });
   };
 
   /** The stored items as plain PutItems; with `read`, each customer is first read as the worker reads it. */
@@ -377,7 +357,11 @@ export async function runSyncBenchmarks(
       `${label}: bare ${read ? 'Query + ' : ''}PutItems (customers)`,
       stored.length,
     );
-    await seedBeforeItems(stored);
+    // The items as they were before the sync, under the bare puts' keys (not timed).
+    await store.batchPut(
+      stored.flatMap((customer) => customer.before),
+      { concurrency: 8 },
+    );
     bareCapacity.reset();
     const cpu = meterCpu(otherProcesses);
     const started = performance.now();
