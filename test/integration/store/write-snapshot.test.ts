@@ -48,6 +48,33 @@ describe('CustomerStore.writeSnapshot', () => {
     return page.items;
   }
 
+  /**
+   * Runs `slowWrite` on a store of its own client, holding its first command that `when` matches until
+   * `overtake` has run on the test's store; fails unless that happened, so the race really took place.
+   */
+  async function overtaken<T>(
+    when: (command: { name: string; input: Record<string, unknown> }) => boolean,
+    overtake: () => Promise<unknown>,
+    slowWrite: (slow: CustomerStore) => Promise<T>,
+  ): Promise<T> {
+    let done = false;
+    const slow = instrumentedStore(table.tableName, {
+      intercept: async (command) => {
+        if (done || !when(command)) return;
+        done = true;
+        await overtake();
+      },
+    });
+    let result: T;
+    try {
+      result = await slowWrite(slow.store);
+    } finally {
+      slow.destroy();
+    }
+    expect(done).toBe(true);
+    return result;
+  }
+
   it('stores a first snapshot as version 1 with one history item and records the sync success', async () => {
     const { customerId, providerCustomerId } = await linkedCustomer(store);
     const snapshot = makeSnapshot({ providerCustomerId });
@@ -153,29 +180,18 @@ describe('CustomerStore.writeSnapshot', () => {
     });
 
     // The slow writer has read version 1 and decided to write; the fast one stores before it claims.
-    let overtaken = false;
-    const slow = instrumentedStore(table.tableName, {
-      intercept: async ({ name }) => {
-        if (name !== 'UpdateItemCommand' || overtaken) return;
-        overtaken = true;
-        await expect(store.writeSnapshot({ customerId, snapshot: newest, now, nextDueAt })).resolves.toEqual({
-          result: 'changed',
-          version: 2,
-        });
-      },
-    });
-    try {
-      await expect(
-        slow.store.writeSnapshot({ customerId, snapshot: older, now, nextDueAt }),
-      ).resolves.toEqual({
-        result: 'stale',
-        version: 2,
-      });
-    } finally {
-      slow.destroy();
-    }
+    await expect(
+      overtaken(
+        ({ name }) => name === 'UpdateItemCommand',
+        () =>
+          expect(store.writeSnapshot({ customerId, snapshot: newest, now, nextDueAt })).resolves.toEqual({
+            result: 'changed',
+            version: 2,
+          }),
+        (slow) => slow.writeSnapshot({ customerId, snapshot: older, now, nextDueAt }),
+      ),
+    ).resolves.toEqual({ result: 'stale', version: 2 });
 
-    expect(overtaken).toBe(true);
     expect((await store.getCustomer(customerId))?.links[0]?.snapshot).toEqual(newest);
     expect((await historyOf(customerId)).map((entry) => entry.snapshot.givenName)).toEqual(['C', 'Ana']);
   });
@@ -318,29 +334,22 @@ describe('CustomerStore.writeSnapshot', () => {
 
     // The slow writer (B, fetched 02:00) has claimed and is about to write the link; a fetch of A at
     // 03:00 (edited back at the provider) gets in first.
-    let overtaken = false;
-    const slow = instrumentedStore(table.tableName, {
-      intercept: async ({ name, input }) => {
-        if (!isLinkWrite(name, input) || overtaken) return;
-        overtaken = true;
-        await expect(
-          store.writeSnapshot({ customerId, snapshot: at('2024-06-02T03:00:00.000Z', 'A'), now, nextDueAt }),
-        ).resolves.toEqual({ result: 'unchanged', version: 1 });
-      },
-    });
-    try {
-      await expect(
-        slow.store.writeSnapshot({
-          customerId,
-          snapshot: at('2024-06-02T02:00:00.000Z', 'B'),
-          now,
-          nextDueAt,
-        }),
-      ).resolves.toEqual({ result: 'stale', version: 1 });
-    } finally {
-      slow.destroy();
-    }
-    expect(overtaken).toBe(true);
+    await expect(
+      overtaken(
+        ({ name, input }) => isLinkWrite(name, input),
+        () =>
+          expect(
+            store.writeSnapshot({
+              customerId,
+              snapshot: at('2024-06-02T03:00:00.000Z', 'A'),
+              now,
+              nextDueAt,
+            }),
+          ).resolves.toEqual({ result: 'unchanged', version: 1 }),
+        (slow) =>
+          slow.writeSnapshot({ customerId, snapshot: at('2024-06-02T02:00:00.000Z', 'B'), now, nextDueAt }),
+      ),
+    ).resolves.toEqual({ result: 'stale', version: 1 });
     expect((await store.getCustomer(customerId))?.links[0]).toMatchObject({
       version: 1,
       snapshot: { givenName: 'A' },
@@ -373,33 +382,16 @@ describe('CustomerStore.writeSnapshot', () => {
 
     // The slow writer has read C and found its C (fetched 03:00) unchanged; before it records that, a
     // fast writer stores A (fetched 02:00). The newest state is C again, so the slow writer must store it.
-    let overtaken = false;
-    const slow = instrumentedStore(table.tableName, {
-      intercept: async ({ name }) => {
-        if (name !== 'UpdateItemCommand' || overtaken) return;
-        overtaken = true;
-        await store.writeSnapshot({
-          customerId,
-          snapshot: at('2024-06-02T02:00:00.000Z', 'A'),
-          now,
-          nextDueAt,
-        });
-      },
-    });
-    try {
-      await expect(
-        slow.store.writeSnapshot({
-          customerId,
-          snapshot: at('2024-06-02T03:00:00.000Z', 'C'),
-          now,
-          nextDueAt,
-        }),
-      ).resolves.toEqual({ result: 'changed', version: 3 });
-    } finally {
-      slow.destroy();
-    }
+    await expect(
+      overtaken(
+        ({ name }) => name === 'UpdateItemCommand',
+        () =>
+          store.writeSnapshot({ customerId, snapshot: at('2024-06-02T02:00:00.000Z', 'A'), now, nextDueAt }),
+        (slow) =>
+          slow.writeSnapshot({ customerId, snapshot: at('2024-06-02T03:00:00.000Z', 'C'), now, nextDueAt }),
+      ),
+    ).resolves.toEqual({ result: 'changed', version: 3 });
 
-    expect(overtaken).toBe(true);
     expect((await historyOf(customerId, 'mollie')).map((entry) => entry.snapshot.givenName)).toEqual([
       'C',
       'A',
