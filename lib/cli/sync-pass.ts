@@ -4,6 +4,8 @@
  * scheduler "sends" into an in-memory queue; the messages are then processed with bounded concurrency.
  * So a link refreshed here gets exactly the writes, sync state and next due time the worker would give it.
  */
+
+import { forEachConcurrent } from '../concurrency.ts';
 import type { ProviderName } from '../customer/snapshot.ts';
 import type { ProviderAdapter } from '../providers/adapter.ts';
 import type { CustomerStoreApi } from '../store/types.ts';
@@ -13,7 +15,6 @@ import type { SyncMessage, SyncQueue } from '../sync/queue.ts';
 import type { SyncSchedule } from '../sync/schedule.ts';
 import { runScheduledSync } from '../sync/scheduler.ts';
 import { processSyncMessage } from '../sync/worker.ts';
-import { forEachConcurrent } from './concurrency.ts';
 import { isError, summarizeError } from './errors.ts';
 import type { Progress } from './progress.ts';
 

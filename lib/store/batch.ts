@@ -6,6 +6,7 @@
  * Batch writes carry no conditions: callers own uniqueness (use them on keys nobody else writes).
  */
 import { BatchGetCommand, BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { forEachConcurrent } from '../concurrency.ts';
 import { StoreBatchIncompleteError } from './errors.ts';
 import type { Item } from './items.ts';
 import type { ItemKey } from './keys.ts';
@@ -40,13 +41,9 @@ export async function batchPut(
   const chunks: Item[][] = [];
   for (let i = 0; i < items.length; i += BATCH_WRITE_LIMIT)
     chunks.push(items.slice(i, i + BATCH_WRITE_LIMIT));
-  let next = 0;
-  const worker = async () => {
-    for (let chunk = chunks[next++]; chunk; chunk = chunks[next++]) {
-      await putChunk(doc, tableName, chunk, options);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 4, chunks.length) }, worker));
+  await forEachConcurrent(chunks, options.concurrency ?? 4, (chunk) =>
+    putChunk(doc, tableName, chunk, options),
+  );
 }
 
 function putChunk(
@@ -90,23 +87,19 @@ export async function batchGet(
   for (let i = 0; i < keys.length; i += BATCH_GET_LIMIT)
     chunks.push(keys.slice(i, i + BATCH_GET_LIMIT).map((key) => ({ ...key })));
   const found: Item[] = [];
-  let next = 0;
-  const worker = async () => {
-    for (let chunk = chunks[next++]; chunk; chunk = chunks[next++]) {
-      await untilProcessed<Record<string, unknown>>(
-        chunk,
-        async (requested) => {
-          const output = await doc.send(
-            new BatchGetCommand({ RequestItems: { [tableName]: { Keys: requested, ...projection } } }),
-          );
-          found.push(...(output.Responses?.[tableName] ?? []));
-          return output.UnprocessedKeys?.[tableName]?.Keys ?? [];
-        },
-        options,
-      );
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 1, chunks.length) }, worker));
+  await forEachConcurrent(chunks, options.concurrency ?? 1, (chunk) =>
+    untilProcessed<Record<string, unknown>>(
+      chunk,
+      async (requested) => {
+        const output = await doc.send(
+          new BatchGetCommand({ RequestItems: { [tableName]: { Keys: requested, ...projection } } }),
+        );
+        found.push(...(output.Responses?.[tableName] ?? []));
+        return output.UnprocessedKeys?.[tableName]?.Keys ?? [];
+      },
+      options,
+    ),
+  );
   return found;
 }
 

@@ -5,6 +5,7 @@
  * under the same keys, so nothing is created twice.
  */
 import { resolve } from 'node:path';
+import { forEachConcurrent } from '../../concurrency.ts';
 import type { CustomerInput } from '../../customer/input.ts';
 import type { ProviderName } from '../../customer/snapshot.ts';
 import { type ApiClient, ApiError } from '../api-client.ts';
@@ -16,7 +17,6 @@ import {
   parseProviderList,
 } from '../args.ts';
 import { defineCommand } from '../command.ts';
-import { forEachConcurrent } from '../concurrency.ts';
 import type { CliContext } from '../context.ts';
 import { printJson, println } from '../context.ts';
 import { CreateResultViewSchema } from '../customer-view.ts';

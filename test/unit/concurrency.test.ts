@@ -1,4 +1,4 @@
-import { forEachConcurrent } from '../../../lib/cli/concurrency.ts';
+import { forEachConcurrent } from '../../lib/concurrency.ts';
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 2));
 
