@@ -104,16 +104,17 @@ import {
   syncKey,
 } from './keys.ts';
 import { TABLE } from './table.ts';
-import type {
-  CustomerProfile,
-  CustomerRecord,
-  CustomerStoreApi,
-  DueLink,
-  HistoryEntry,
-  Page,
-  ProviderLink,
-  SnapshotBasis,
-  SnapshotWriteOutcome,
+import {
+  type CustomerProfile,
+  type CustomerRecord,
+  type CustomerStoreApi,
+  type DueLink,
+  type HistoryEntry,
+  isWritePending,
+  type Page,
+  type ProviderLink,
+  type SnapshotBasis,
+  type SnapshotWriteOutcome,
 } from './types.ts';
 
 export { contentHash, snapshotOrderKey } from './content-hash.ts';
@@ -359,7 +360,7 @@ export class CustomerStore implements CustomerStoreApi {
       }
       const seen = { ...success, seen: { order, hash } };
       // The sync state mirrors the link's content unless a claim is in flight (or its writer died).
-      const settled = (sync?.contentHash ?? null) === (link.contentHash ?? null);
+      const settled = !isWritePending({ link, sync });
       if (link.contentHash === hash && settled) {
         // Unchanged: raise the newest order key seen, on condition that the content is still this one.
         if (reactivate) await this.#reactivateLink(link);
