@@ -18,6 +18,7 @@ import {
   QueryCommand,
   ScanCommand,
 } from '@aws-sdk/client-dynamodb';
+import type { SQSRecord } from 'aws-lambda';
 import { stageConfig } from '../../infra/stages.ts';
 import { PROVIDERS, type ProviderName } from '../../lib/customer/snapshot.ts';
 import type { ProviderAdapter } from '../../lib/providers/adapter.ts';
@@ -26,7 +27,8 @@ import { type Item, linkItem, syncItem } from '../../lib/store/items.ts';
 import { CURRENT_SK_RANGE, customerPk } from '../../lib/store/keys.ts';
 import { systemClock } from '../../lib/sync/clock.ts';
 import { SyncMetricsRecorder } from '../../lib/sync/metrics.ts';
-import { processSyncMessage, type WorkerDeps } from '../../lib/sync/worker.ts';
+import type { SyncMessage } from '../../lib/sync/queue.ts';
+import { createSyncRecordHandler, readBatchLinks, type WorkerDeps } from '../../lib/sync/worker.ts';
 import { bareGet, type CapturedRequest, capturingDeps, requestFor } from '../lib/bare-http.ts';
 import { type CapacityTally, recordCapacity } from '../lib/capacity.ts';
 import { type BenchEnvironment, REGION } from '../lib/environment.ts';
@@ -105,6 +107,32 @@ function currentItemsQuery(tableName: string, customerId: string) {
   };
 }
 
+/** Sync messages for `customers` as SQS records, in batches of `size`, sent now. */
+function sqsBatches(customers: readonly LinkedCustomer[], size: number): SQSRecord[][] {
+  const sentAt = String(Date.now());
+  const records = customers.map(
+    ({ customerId, provider }, i): SQSRecord => ({
+      messageId: `${provider}-${i}`,
+      receiptHandle: `${provider}-${i}`,
+      body: JSON.stringify({ customerId, provider, reason: 'scheduled' } satisfies SyncMessage),
+      attributes: {
+        ApproximateReceiveCount: '1',
+        SentTimestamp: sentAt,
+        SenderId: 'bench',
+        ApproximateFirstReceiveTimestamp: sentAt,
+      },
+      messageAttributes: {},
+      md5OfBody: '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: `arn:aws:sqs:${REGION}:000000000000:sync-${provider}`,
+      awsRegion: REGION,
+    }),
+  );
+  const batches: SQSRecord[][] = [];
+  for (let i = 0; i < records.length; i += size) batches.push(records.slice(i, i + size));
+  return batches;
+}
+
 interface PassResult {
   elapsedMs: number;
   latencies: number[];
@@ -162,9 +190,8 @@ export async function runSyncBenchmarks(
   const sizes = options.quick ? SYNC_SIZES.quick : SYNC_SIZES.full;
   const stage = stageConfig(BENCH_STAGE);
   const perProvider = Math.floor(sizes.customers / PROVIDERS.length);
-  const lanes = byProvider(
-    (provider) => stage.providers[provider].workerMaxConcurrency * stage.sync.workerBatchSize,
-  );
+  const concurrency = byProvider((provider) => stage.providers[provider].workerMaxConcurrency);
+  const lanes = byProvider((provider) => concurrency[provider] * stage.sync.workerBatchSize);
   const totalLanes = PROVIDERS.reduce((sum, provider) => sum + lanes[provider], 0);
 
   const table = await env.createTable('sync');
@@ -218,24 +245,31 @@ export async function runSyncBenchmarks(
     const rss = sampleRss();
     const cpu = meterCpu(otherProcesses);
     const started = performance.now();
+    // As the event source delivers them: batches of workerBatchSize, workerMaxConcurrency at a time per
+    // provider; a batch reads its links once, then handles its records in parallel.
     await Promise.all(
       PROVIDERS.map((provider) =>
-        runPool(groups[provider], lanes[provider], async (customer) => {
-          const t0 = performance.now();
-          try {
-            const outcome = await processSyncMessage(deps, {
-              customerId: customer.customerId,
-              provider,
-              reason: 'scheduled',
-            });
-            outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
-          } catch (error) {
-            errors++;
-            firstError ??= error instanceof Error ? `${error.name}: ${error.message}` : 'unknown error';
-          }
-          latencies.push(performance.now() - t0);
-          counter.tick();
-        }),
+        runPool(
+          sqsBatches(groups[provider], stage.sync.workerBatchSize),
+          concurrency[provider],
+          async (records) => {
+            const t0 = performance.now();
+            const handle = createSyncRecordHandler(deps, await readBatchLinks(store, records));
+            await Promise.all(
+              records.map(async (record) => {
+                try {
+                  const outcome = await handle(record);
+                  outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
+                } catch (error) {
+                  errors++;
+                  firstError ??= error instanceof Error ? `${error.name}: ${error.message}` : 'unknown error';
+                }
+                latencies.push(performance.now() - t0);
+                counter.tick();
+              }),
+            );
+          },
+        ),
       ),
     );
     const elapsedMs = performance.now() - started;

@@ -110,8 +110,9 @@ export function linkFromItem(link: LinkItem): ProviderLink {
   };
 }
 
-export function toSyncState(item: Item): SyncState {
-  const sync = SyncItemSchema.parse(item);
+export const toSyncState = (item: Item): SyncState => syncStateFromItem(SyncItemSchema.parse(item));
+
+export function syncStateFromItem(sync: SyncItem): SyncState {
   return {
     customerId: sync.customerId,
     provider: sync.provider,

@@ -64,8 +64,8 @@ export interface HistoryEntry {
 }
 
 /**
- * A link and its sync state as a caller read them (`getCustomerForSync`), handed back to
- * `writeSnapshot` so its first attempt needs no read of its own. Only the store looks inside.
+ * A link and its sync state as a caller read them (`getLinksForSync`), handed back to `writeSnapshot`
+ * so its first attempt needs no read of its own. Only the store looks inside.
  */
 export interface SnapshotBasis {
   link: LinkItem;
@@ -79,6 +79,20 @@ export interface SnapshotBasis {
  */
 export function isWritePending(basis: SnapshotBasis): boolean {
   return (basis.sync?.contentHash ?? null) !== (basis.link.contentHash ?? null);
+}
+
+/** One customer's link at one provider: what a sync message names. */
+export interface SyncTarget {
+  customerId: string;
+  provider: ProviderName;
+}
+
+/** A link as the sync reads it: without its snapshot, which only a change that replaces it needs. */
+export interface LinkForSync {
+  link: Omit<ProviderLink, 'snapshot'>;
+  syncState: SyncState | null;
+  /** For `writeSnapshot`; null from stores that decide every write from their own state (test fakes). */
+  basis: SnapshotBasis | null;
 }
 
 export interface CustomerRecord {
@@ -170,11 +184,12 @@ export interface CustomerStoreApi {
   markGone(args: { customerId: string; provider: ProviderName; now: string }): Promise<void>;
 
   getCustomer(customerId: string): Promise<CustomerRecord | null>;
-  /** `getCustomer`, plus the basis a following `writeSnapshot` of `provider` can start from. */
-  getCustomerForSync(
-    customerId: string,
-    provider: ProviderName,
-  ): Promise<{ record: CustomerRecord; basis: SnapshotBasis | null } | null>;
+  /**
+   * The links `targets` name, with their sync states and the basis a following `writeSnapshot` can start
+   * from, in one batch read (eventually consistent), in the order of `targets`; null where a customer
+   * has no such link (or does not exist). The sync worker reads an SQS batch's links this way.
+   */
+  getLinksForSync(targets: readonly SyncTarget[]): Promise<(LinkForSync | null)[]>;
   findByProviderId(provider: ProviderName, providerCustomerId: string): Promise<ProviderLink | null>;
   findByReference(reference: string): Promise<CustomerProfile | null>;
   findByEmail(email: string): Promise<CustomerProfile[]>;

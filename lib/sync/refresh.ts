@@ -31,7 +31,7 @@ export interface RefreshTarget {
   providerCustomerId: string;
   /** Failures before this attempt (from the sync state), for the backoff; default 0. */
   consecutiveFailures?: number;
-  /** The link as the caller read it (`getCustomerForSync`): the write then skips its own reads. */
+  /** The link as the caller read it (`getLinksForSync`): the write then skips its own reads. */
   basis?: SnapshotBasis | null;
 }
 
@@ -120,20 +120,16 @@ export async function refreshCustomer(
   let consecutiveFailures = args.syncState?.consecutiveFailures ?? 0;
   let basis: SnapshotBasis | null = null;
   if (providerCustomerId === undefined) {
-    const read = await args.store.getCustomerForSync(customerId, args.adapter.name);
-    const link = read?.record.links.find((item) => item.provider === args.adapter.name);
-    if (!read || !link) {
-      throw new PoisonMessageError(`customer ${customerId} has no ${args.adapter.name} link`);
-    }
-    if (link.status === 'gone') return 'gone';
-    if (link.providerCustomerId === null) {
+    const [read] = await args.store.getLinksForSync([{ customerId, provider: args.adapter.name }]);
+    if (!read) throw new PoisonMessageError(`customer ${customerId} has no ${args.adapter.name} link`);
+    if (read.link.status === 'gone') return 'gone';
+    if (read.link.providerCustomerId === null) {
       throw new PoisonMessageError(
         `customer ${customerId}: ${args.adapter.name} link is still pending creation`,
       );
     }
-    providerCustomerId = link.providerCustomerId;
-    consecutiveFailures =
-      read.record.syncStates.find((state) => state.provider === args.adapter.name)?.consecutiveFailures ?? 0;
+    providerCustomerId = read.link.providerCustomerId;
+    consecutiveFailures = read.syncState?.consecutiveFailures ?? 0;
     basis = read.basis;
   }
   const report = await refreshLink(args, { customerId, providerCustomerId, consecutiveFailures, basis });

@@ -1,5 +1,6 @@
 /**
- * The sync worker: one SQS message = one customer at one provider.
+ * The sync worker: one SQS message = one customer at one provider. The links of a batch's messages are
+ * read together (one BatchGetItem), then the messages are processed in parallel.
  *
  * Outcomes per message (partial batch responses, so one customer never fails the others):
  * - refreshed (changed/unchanged/stale), link gone (404/410 → `markGone`), already gone: succeeds.
@@ -20,7 +21,7 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { ProviderName } from '../customer/snapshot.ts';
 import type { ProviderAdapter } from '../providers/adapter.ts';
-import { type CustomerStoreApi, isWritePending } from '../store/types.ts';
+import { type CustomerStoreApi, isWritePending, type LinkForSync } from '../store/types.ts';
 import type { Clock } from './clock.ts';
 import { PoisonMessageError, TransientSyncError } from './errors.ts';
 import type { SyncMetrics } from './metrics.ts';
@@ -57,17 +58,19 @@ export interface WorkerDeps {
 export async function processSyncMessage(
   deps: WorkerDeps,
   message: SyncMessage,
-  options: { sentAt?: Date } = {},
+  options: {
+    sentAt?: Date;
+    /** The link as read with the rest of the batch (`readBatchLinks`); read here when not given. */
+    read?: LinkForSync | null;
+  } = {},
 ): Promise<SyncMessageOutcome> {
   const { store, clock, schedule, metrics } = deps;
   const adapter = deps.adapters[message.provider];
   if (!adapter) throw new PoisonMessageError(`no adapter for provider ${message.provider} in this worker`);
-  const read = await store.getCustomerForSync(message.customerId, message.provider);
-  if (!read) throw new PoisonMessageError(`unknown customer ${message.customerId}`);
-  const { record, basis } = read;
-  const link = record.links.find((item) => item.provider === message.provider);
-  if (!link) throw new PoisonMessageError(`customer ${message.customerId} has no ${message.provider} link`);
-  const syncState = record.syncStates.find((state) => state.provider === message.provider) ?? null;
+  const read =
+    options.read !== undefined ? options.read : ((await store.getLinksForSync([message]))[0] ?? null);
+  if (!read) throw await missingLink(store, message);
+  const { link, syncState, basis } = read;
   const consecutiveFailures = syncState?.consecutiveFailures ?? 0;
 
   if (link.status === 'gone') return 'gone';
@@ -75,9 +78,13 @@ export async function processSyncMessage(
   // Decided by the link's state, not the message's reason: a scheduled message for a link still
   // pending creation must complete the create, never fetch.
   if (link.status === 'pending' || link.providerCustomerId === null) {
+    // The create needs the customer's input, which the sync's read of the link leaves out.
+    const record = await store.getCustomer(message.customerId);
+    const pending = record?.links.find((item) => item.provider === message.provider);
+    if (!record || !pending) throw await missingLink(store, message);
     const created = await createAtProvider(
       { store, adapter, clock, schedule, metrics, leaseSeconds: deps.createLeaseSeconds },
-      { customerId: message.customerId, input: record.profile.input, link, consecutiveFailures },
+      { customerId: message.customerId, input: record.profile.input, link: pending, consecutiveFailures },
     );
     if (created.result.status === 'created') return 'created';
     if (created.result.status === 'failed') return 'create-failed';
@@ -116,6 +123,41 @@ export async function processSyncMessage(
   return report.outcome;
 }
 
+/** The poison error for a message whose link the store does not hold: no such customer, or no such link. */
+async function missingLink(store: CustomerStoreApi, message: SyncMessage): Promise<PoisonMessageError> {
+  const customer = await store.getCustomer(message.customerId);
+  return new PoisonMessageError(
+    customer
+      ? `customer ${message.customerId} has no ${message.provider} link`
+      : `unknown customer ${message.customerId}`,
+  );
+}
+
+/**
+ * Reads the links of a batch's messages with one batch read, by message id, so each record starts
+ * from it instead of a read of its own. Records whose body is not a sync message are left to fail in
+ * their handler. If the batch read fails, every record reads for itself (and reports what fails).
+ */
+export async function readBatchLinks(
+  store: CustomerStoreApi,
+  records: readonly SQSRecord[],
+): Promise<Map<string, LinkForSync | null>> {
+  const messages = records.flatMap((record) => {
+    try {
+      return [{ id: record.messageId, message: parseSyncMessage(record.body) }];
+    } catch {
+      return [];
+    }
+  });
+  if (messages.length === 0) return new Map();
+  try {
+    const reads = await store.getLinksForSync(messages.map(({ message }) => message));
+    return new Map(messages.map(({ id }, i) => [id, reads[i] ?? null]));
+  } catch {
+    return new Map();
+  }
+}
+
 /** Parses an SQS body; anything else than a sync message is poison. */
 export function parseSyncMessage(body: string): SyncMessage {
   let json: unknown;
@@ -138,15 +180,20 @@ export function redeliveryDelaySeconds(receiveCount: number, retryAfterSeconds?:
   return Math.max(backoff, retryAfterSeconds ?? 0);
 }
 
+/** Handles one SQS record; `reads` are the batch's links (`readBatchLinks`), by message id. */
 export function createSyncRecordHandler(
   deps: WorkerDeps,
+  reads: ReadonlyMap<string, LinkForSync | null> = new Map(),
 ): (record: SQSRecord) => Promise<SyncMessageOutcome> {
   return async (record) => {
     let message: SyncMessage | null = null;
     try {
       message = parseSyncMessage(record.body);
       const sent = Number(record.attributes?.SentTimestamp);
-      return await processSyncMessage(deps, message, Number.isFinite(sent) ? { sentAt: new Date(sent) } : {});
+      return await processSyncMessage(deps, message, {
+        ...(Number.isFinite(sent) ? { sentAt: new Date(sent) } : {}),
+        ...(reads.has(record.messageId) ? { read: reads.get(record.messageId) ?? null } : {}),
+      });
     } catch (error) {
       deps.onRecordFailure?.(error, message);
       if (error instanceof TransientSyncError && deps.retryDelay) {
@@ -162,8 +209,9 @@ export function createSyncRecordHandler(
 }
 
 /**
- * Processes an SQS batch in parallel and reports failed records only. A batch where every record
- * failed is reported the same way (not thrown), so a provider outage is not also a Lambda error storm.
+ * Processes an SQS batch: one read of all its links, then the records in parallel; reports failed
+ * records only. A batch where every record failed is reported the same way (not thrown), so a provider
+ * outage is not also a Lambda error storm.
  */
 export async function processSyncBatch(
   deps: WorkerDeps,
@@ -171,7 +219,8 @@ export async function processSyncBatch(
   context?: Context,
 ): Promise<SQSBatchResponse> {
   const processor = new BatchProcessor(EventType.SQS);
-  return processPartialResponse(event, createSyncRecordHandler(deps), processor, {
+  const reads = await readBatchLinks(deps.store, event.Records);
+  return processPartialResponse(event, createSyncRecordHandler(deps, reads), processor, {
     ...(context ? { context } : {}),
     throwOnFullBatchFailure: false,
   });

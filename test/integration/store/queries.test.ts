@@ -83,6 +83,57 @@ describe('CustomerStore lookups', () => {
     await expect(store.getCustomer(ulid())).resolves.toBeNull();
   });
 
+  it('reads the links of many sync targets in one batch read, without their snapshots, in order', async () => {
+    const synced = await linkedCustomer(store, { provider: 'mollie' });
+    await store.writeSnapshot({
+      customerId: synced.customerId,
+      snapshot: makeSnapshot({ provider: 'mollie', providerCustomerId: synced.providerCustomerId }),
+      now,
+      nextDueAt: '2024-06-02T00:00:00.000Z',
+    });
+    const fresh = await linkedCustomer(store, { provider: 'juspay' });
+    const pending = ulid();
+    await store.createCustomer({ customerId: pending, input: makeInput(), providers: ['delos'], now });
+    const targets = [
+      { customerId: synced.customerId, provider: 'mollie' as const },
+      { customerId: ulid(), provider: 'mollie' as const },
+      { customerId: fresh.customerId, provider: 'juspay' as const },
+      { customerId: fresh.customerId, provider: 'palomma' as const },
+      { customerId: pending, provider: 'delos' as const },
+      // Twice in one batch (a redelivery beside its original): read once, answered twice.
+      { customerId: synced.customerId, provider: 'mollie' as const },
+    ];
+    const reader = instrumentedStore(table.tableName);
+    try {
+      const reads = await reader.store.getLinksForSync(targets);
+
+      expect(reader.sent.map((command) => command.name)).toEqual(['BatchGetItemCommand']);
+      const requested = z
+        .object({ RequestItems: z.record(z.string(), z.object({ Keys: z.array(z.unknown()) })) })
+        .parse(reader.sent[0]?.input);
+      expect(Object.values(requested.RequestItems)[0]?.Keys).toHaveLength(10);
+      expect(reads.map((read) => read && [read.link.provider, read.link.status, read.link.version])).toEqual([
+        ['mollie', 'active', 1],
+        null,
+        ['juspay', 'active', 0],
+        null,
+        ['delos', 'pending', 0],
+        ['mollie', 'active', 1],
+      ]);
+      expect(reads[0]).not.toHaveProperty('link.snapshot');
+      expect(reads[0]?.basis?.link.snapshot).toBeUndefined();
+      expect(reads[0]?.basis?.link.contentHash).toEqual(expect.any(String));
+      expect(reads[0]?.syncState).toMatchObject({
+        lastSuccessAt: now,
+        nextDueAt: '2024-06-02T00:00:00.000Z',
+        consecutiveFailures: 0,
+      });
+      expect(reads[4]?.link.providerCustomerId).toBeNull();
+    } finally {
+      reader.destroy();
+    }
+  });
+
   it('finds a link by provider customer id, and nothing for an unknown one', async () => {
     const { customerId, providerCustomerId } = await linkedCustomer(store, { provider: 'juspay' });
     await expect(store.findByProviderId('juspay', providerCustomerId)).resolves.toMatchObject({

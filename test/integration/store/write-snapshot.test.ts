@@ -196,13 +196,41 @@ describe('CustomerStore.writeSnapshot', () => {
     expect((await historyOf(customerId)).map((entry) => entry.snapshot.givenName)).toEqual(['C', 'Ana']);
   });
 
-  it('starts from the basis the caller read: a change is one Query and three single-item writes', async () => {
+  it('starts from the basis the caller read: a first snapshot is one batch read and two writes', async () => {
+    const { customerId, providerCustomerId } = await linkedCustomer(store);
+    const measured = instrumentedStore(table.tableName);
+    try {
+      const [read] = await measured.store.getLinksForSync([{ customerId, provider: 'palomma' }]);
+      expect(read?.link).toMatchObject({ status: 'active', providerCustomerId, version: 0 });
+      await expect(
+        measured.store.writeSnapshot({
+          customerId,
+          snapshot: makeSnapshot({ providerCustomerId }),
+          now,
+          nextDueAt,
+          basis: read?.basis ?? null,
+        }),
+      ).resolves.toEqual({ result: 'changed', version: 1 });
+      expect(measured.sent.map((command) => command.name)).toEqual([
+        'BatchGetItemCommand',
+        'UpdateItemCommand',
+        'UpdateItemCommand',
+      ]);
+    } finally {
+      measured.destroy();
+    }
+  });
+
+  it('reads the replaced snapshot only for a change: one batch read, one GetItem, three writes', async () => {
     const { customerId, providerCustomerId } = await linkedCustomer(store);
     await store.writeSnapshot({ customerId, snapshot: makeSnapshot({ providerCustomerId }), now, nextDueAt });
     const measured = instrumentedStore(table.tableName);
     try {
-      const read = await measured.store.getCustomerForSync(customerId, 'palomma');
-      expect(read?.basis?.link.version).toBe(1);
+      const [read] = await measured.store.getLinksForSync([{ customerId, provider: 'palomma' }]);
+      expect(read?.link.version).toBe(1);
+      // The sync's read leaves the snapshot out: it is the bulk of the item.
+      expect(read?.link).not.toHaveProperty('snapshot');
+      expect(read?.basis?.link.snapshot).toBeUndefined();
       const changed = makeSnapshot({
         providerCustomerId,
         givenName: 'B',
@@ -217,10 +245,12 @@ describe('CustomerStore.writeSnapshot', () => {
           basis: read?.basis ?? null,
         }),
       ).resolves.toEqual({ result: 'changed', version: 2 });
-      // The claim on the sync state and version 1's history item go together, then the new version.
+      // The claim on the sync state and version 1's history item (its snapshot read first) go together,
+      // then the new version.
       expect(measured.sent.map((command) => command.name).sort()).toEqual([
+        'BatchGetItemCommand',
+        'GetItemCommand',
         'PutItemCommand',
-        'QueryCommand',
         'UpdateItemCommand',
         'UpdateItemCommand',
       ]);
@@ -228,7 +258,7 @@ describe('CustomerStore.writeSnapshot', () => {
     } finally {
       measured.destroy();
     }
-    expect((await historyOf(customerId)).map((entry) => entry.version)).toEqual([2, 1]);
+    expect((await historyOf(customerId)).map((entry) => entry.snapshot.givenName)).toEqual(['B', 'Ana']);
   });
 
   it('decides again from a fresh read when the basis it was given is outdated', async () => {
@@ -237,7 +267,8 @@ describe('CustomerStore.writeSnapshot', () => {
     const snapshotOf = (givenName: string, day: string) =>
       makeSnapshot({ providerCustomerId, givenName, providerUpdatedAt: at(day) });
     await store.writeSnapshot({ customerId, snapshot: snapshotOf('A', '01'), now, nextDueAt });
-    const outdated = (await store.getCustomerForSync(customerId, 'palomma'))?.basis ?? null;
+    const [outdatedRead] = await store.getLinksForSync([{ customerId, provider: 'palomma' }]);
+    const outdated = outdatedRead?.basis ?? null;
     await store.writeSnapshot({ customerId, snapshot: snapshotOf('C', '03'), now, nextDueAt });
 
     // Older than what is stored now, though newer than the basis: stale, not a lost update of C.
@@ -302,7 +333,8 @@ describe('CustomerStore.writeSnapshot', () => {
 
   it('finishes the sync state when a first snapshot stored but lost its claim to a writer that died', async () => {
     const { customerId, at } = await mollieCustomer();
-    const basis = (await store.getCustomerForSync(customerId, 'mollie'))?.basis ?? null;
+    const [read] = await store.getLinksForSync([{ customerId, provider: 'mollie' }]);
+    const basis = read?.basis ?? null;
     // Another writer claimed an older fetch on the sync state and died before writing the link.
     await table.doc.send(
       new UpdateCommand({

@@ -22,10 +22,12 @@ import type {
   CustomerStoreApi,
   DueLink,
   HistoryEntry,
+  LinkForSync,
   Page,
   ProviderLink,
   SnapshotWriteOutcome,
   SyncState,
+  SyncTarget,
 } from '../../../lib/store/types.ts';
 import { stableStringify } from '../../../lib/sync/http.ts';
 
@@ -78,11 +80,17 @@ export class FakeStore implements CustomerStoreApi {
   readonly history: HistoryEntry[] = [];
   /** Every write method called, in order. */
   readonly writes: string[] = [];
+  /** The number of targets of every `getLinksForSync` call, in order. */
+  readonly linkReads: number[] = [];
   /** Makes the next call of a method throw (then it behaves again). */
   readonly failNext = new Map<string, Error>();
 
   #maybeFail(method: string): void {
     this.writes.push(method);
+    this.#failIfAsked(method);
+  }
+
+  #failIfAsked(method: string): void {
     const error = this.failNext.get(method);
     if (error) {
       this.failNext.delete(method);
@@ -301,12 +309,16 @@ export class FakeStore implements CustomerStoreApi {
   }
 
   /** The fake decides every write from its own state: it hands out no basis. */
-  async getCustomerForSync(
-    customerId: string,
-    _provider: ProviderName,
-  ): Promise<{ record: CustomerRecord; basis: null } | null> {
-    const record = await this.getCustomer(customerId);
-    return record ? { record, basis: null } : null;
+  async getLinksForSync(targets: readonly SyncTarget[]): Promise<(LinkForSync | null)[]> {
+    this.linkReads.push(targets.length);
+    this.#failIfAsked('getLinksForSync');
+    return targets.map(({ customerId, provider }) => {
+      const link = this.links.get(key(customerId, provider));
+      if (!link) return null;
+      const { snapshot: _notRead, ...summary } = strip(link);
+      const sync = this.syncs.get(key(customerId, provider));
+      return { link: summary, syncState: sync ? structuredClone(sync) : null, basis: null };
+    });
   }
 
   async findByProviderId(provider: ProviderName, providerCustomerId: string): Promise<ProviderLink | null> {

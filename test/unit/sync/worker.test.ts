@@ -98,9 +98,25 @@ describe('sync worker', () => {
       batch(record(msg('C1')), record(msg('C2')), record(msg('C3'))),
     );
     expect(response.batchItemFailures).toEqual([]);
+    // One read for the batch's links, none per record.
+    expect(store.linkReads).toEqual([3]);
     expect(store.history).toHaveLength(3);
     expect(metrics.total('CustomersSynced', 'mollie')).toBe(3);
     expect(metrics.total('CustomersChanged', 'mollie')).toBe(3);
+  });
+
+  it('lets each record read its own link when the batch read fails, and leaves unparsable ones out of it', async () => {
+    const { deps, store } = await setup();
+    store.failNext.set(
+      'getLinksForSync',
+      Object.assign(new Error('throttled'), { name: 'ThrottlingException' }),
+    );
+    const poison = record('{not json');
+    const response = await processSyncBatch(deps, batch(record(msg('C1')), poison, record(msg('C2'))));
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: poison.messageId }]);
+    expect(store.linkReads).toEqual([2, 1, 1]);
+    expect(store.link('C1', 'mollie')?.version).toBe(1);
+    expect(store.link('C2', 'mollie')?.version).toBe(1);
   });
 
   it('fails only the record whose provider call failed transiently, and backs its redelivery off', async () => {
@@ -283,11 +299,20 @@ describe('processSyncMessage', () => {
     expect(mollie.calls.get).toBe(2);
   });
 
-  it('names unknown customers as poison', async () => {
-    const { deps } = await setup([]);
+  it('names unknown customers and missing links as poison', async () => {
+    const { deps, store } = await setup([]);
     await expect(
       processSyncMessage(deps, { customerId: 'X', provider: 'mollie', reason: 'manual' }),
-    ).rejects.toBeInstanceOf(PoisonMessageError);
+    ).rejects.toThrow(new PoisonMessageError('unknown customer X'));
+    await store.createCustomer({
+      customerId: 'C9',
+      input: { reference: 'ref-0009', kind: 'individual' },
+      providers: [],
+      now: '2024-06-01T00:00:00.000Z',
+    });
+    await expect(
+      processSyncMessage(deps, { customerId: 'C9', provider: 'mollie', reason: 'manual' }),
+    ).rejects.toThrow(new PoisonMessageError('customer C9 has no mollie link'));
   });
 });
 
