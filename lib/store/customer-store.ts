@@ -905,15 +905,8 @@ export class CustomerStore implements CustomerStoreApi {
     );
   }
 
+  /** The customer's profile, links and sync states in one Query that skips history. */
   async #readCustomer(customerId: string, consistent: boolean): Promise<CustomerRecord | null> {
-    return (await this.#readCurrentItems(customerId, consistent))?.record ?? null;
-  }
-
-  /** The customer's profile, links and sync states in one Query, parsed once. */
-  async #readCurrentItems(
-    customerId: string,
-    consistent: boolean,
-  ): Promise<{ record: CustomerRecord; links: LinkItem[]; syncItems: Item[] } | null> {
     const items = await this.#queryAll({
       KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
       ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
@@ -927,18 +920,10 @@ export class CustomerStore implements CustomerStoreApi {
     const sk = (item: Item) => String(item.sk);
     const profile = items.find((item) => sk(item) === PROFILE_SK);
     if (!profile) return null;
-    const links = items
-      .filter((item) => sk(item).startsWith('PROVIDER#'))
-      .map((item) => LinkItemSchema.parse(item));
-    const syncItems = items.filter((item) => sk(item).startsWith('SYNC#'));
     return {
-      record: {
-        profile: toProfile(profile),
-        links: links.map(linkFromItem),
-        syncStates: syncItems.map(toSyncState),
-      },
-      links,
-      syncItems,
+      profile: toProfile(profile),
+      links: items.filter((item) => sk(item).startsWith('PROVIDER#')).map(toLink),
+      syncStates: items.filter((item) => sk(item).startsWith('SYNC#')).map(toSyncState),
     };
   }
 
