@@ -1,10 +1,10 @@
 /**
  * Benchmarks 1 and 2: sync throughput against its limit, and an unchanged re-sync.
  *
- * The worker path is `processSyncMessage` (lib/sync/worker.ts), the function the sync-worker Lambda
- * runs for every SQS record: read the customer, fetch through the adapter (which normalizes), write by
- * the store's rules. It runs per provider at the stage's concurrency: `workerMaxConcurrency`
- * invocations × `workerBatchSize` records, which Powertools' BatchProcessor handles in parallel.
+ * The worker path is what the sync-worker Lambda runs for an SQS batch (lib/sync/worker.ts): one read of
+ * the batch's links (`readBatchLinks`), then per record (`createSyncRecordHandler`) a fetch through the
+ * adapter (which normalizes) and a write by the store's rules. It runs per provider at the stage's
+ * concurrency: `workerMaxConcurrency` invocations at a time, each a batch of `workerBatchSize` records.
  *
  * The limit is measured in the same run, at the same concurrency, against the same sandboxes and
  * table: the adapter's exact GET replayed with bare `fetch` (no parsing), and the items the sync stored
@@ -24,7 +24,7 @@ import { PROVIDERS, type ProviderName } from '../../lib/customer/snapshot.ts';
 import type { ProviderAdapter } from '../../lib/providers/adapter.ts';
 import type { Adapters } from '../../lib/providers/registry.ts';
 import { type Item, linkItem, syncItem } from '../../lib/store/items.ts';
-import { CURRENT_SK_RANGE, customerPk } from '../../lib/store/keys.ts';
+import { customerPk } from '../../lib/store/keys.ts';
 import { systemClock } from '../../lib/sync/clock.ts';
 import { SyncMetricsRecorder } from '../../lib/sync/metrics.ts';
 import type { SyncMessage } from '../../lib/sync/queue.ts';
@@ -76,7 +76,6 @@ const UNBOUND_RATE_LIMIT = { requestsPerSecond: 1_000_000, burst: 1_000_000 };
 
 /** One customer's items after the sync and before it, re-keyed for bare puts. */
 interface StoredCustomer {
-  customerId: string;
   before: Item[];
   items: Record<string, AttributeValue>[];
 }
@@ -92,19 +91,6 @@ function barePutKeys(customerId: string, indexKey: (name: string) => unknown): R
     if (typeof value === 'string') keys[name] = `BENCH${value}`;
   }
   return keys;
-}
-
-/** The Query `getCustomerForSync` sends: the customer's profile, link and sync-state items. */
-function currentItemsQuery(tableName: string, customerId: string) {
-  return {
-    TableName: tableName,
-    KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-    ExpressionAttributeValues: {
-      ':pk': { S: customerPk(customerId) },
-      ':from': { S: CURRENT_SK_RANGE.from },
-      ':to': { S: CURRENT_SK_RANGE.to },
-    },
-  };
 }
 
 /** Sync messages for `customers` as SQS records, in batches of `size`, sent now. */
@@ -371,7 +357,6 @@ export async function runSyncBenchmarks(
         syncItem({ customerId, provider, status: 'active', nextDueAt: now, providerCustomerId }),
       ];
       perCustomer.push({
-        customerId,
         before: before.map((item) => ({ ...item, ...barePutKeys(customerId, (name) => item[name]) })),
         items: after.map((item) => {
           const keys = barePutKeys(customerId, (name) => item[name]?.S);
@@ -382,15 +367,11 @@ export async function runSyncBenchmarks(
     return perCustomer;
   };
 
-  /** The stored items as plain PutItems; with `read`, each customer is first read as the worker reads it. */
-  const bareWrites = async (label: string, stored: readonly StoredCustomer[], read = false) => {
+  /** The stored items as plain PutItems. */
+  const bareWrites = async (label: string, stored: readonly StoredCustomer[]) => {
     const latencies: number[] = [];
     const puts = stored.reduce((sum, customer) => sum + customer.items.length, 0);
-    const counter = progress(
-      phase,
-      `${label}: bare ${read ? 'Query + ' : ''}PutItems (customers)`,
-      stored.length,
-    );
+    const counter = progress(phase, `${label}: bare PutItems (customers)`, stored.length);
     // The items as they were before the sync, under the bare puts' keys (not timed).
     await store.batchPut(
       stored.flatMap((customer) => customer.before),
@@ -399,9 +380,8 @@ export async function runSyncBenchmarks(
     bareCapacity.reset();
     const cpu = meterCpu(otherProcesses);
     const started = performance.now();
-    await runPool(stored, totalLanes, async ({ customerId, items }) => {
+    await runPool(stored, totalLanes, async ({ items }) => {
       const t0 = performance.now();
-      if (read) await bareClient.send(new QueryCommand(currentItemsQuery(table.tableName, customerId)));
       for (const Item of items)
         await bareClient.send(new PutItemCommand({ TableName: table.tableName, Item }));
       latencies.push(performance.now() - t0);
@@ -483,9 +463,6 @@ export async function runSyncBenchmarks(
     log(phase, 'limit: the same writes, bare');
     const stored = await storedItems(measured);
     const writes = await bareWrites('limit', stored);
-    const sample = stored.slice(0, Math.min(stored.length, options.quick ? 100 : 500));
-    log(phase, `explanation: the worker's read, then the same writes bare (${sample.length} customers)`);
-    const readThenWrite = await bareWrites('explain', sample, true);
 
     log(phase, 'unchanged re-sync: counting history items');
     const before = await countHistoryAndVersions();
@@ -501,7 +478,6 @@ export async function runSyncBenchmarks(
         first,
         gets,
         writes,
-        readThenWrite,
         customers: measured.length,
       }),
       resync: resyncReport({ first, second, before, after, customers: measured.length }),
@@ -560,11 +536,9 @@ function throughputReport(args: {
   first: PassResult;
   gets: { elapsedMs: number; latencies: number[]; failures: number; cpu: CpuSplit };
   writes: { elapsedMs: number; latencies: number[]; puts: number; cpu: CpuSplit; capacity: CapacityTally };
-  readThenWrite: { elapsedMs: number; latencies: number[]; customers: number };
   customers: number;
 }): BenchmarkReport {
-  const { first, gets, writes, readThenWrite, customers } = args;
-  const readThenWriteRate = ratePerSecond(readThenWrite.customers, readThenWrite.elapsedMs);
+  const { first, gets, writes, customers } = args;
   const putsPerCustomer = writes.puts / customers;
   const syncRate = ratePerSecond(customers, first.elapsedMs);
   const getRate = ratePerSecond(customers, gets.elapsedMs);
@@ -598,17 +572,15 @@ function throughputReport(args: {
         `so ${cores} cores allow at most ${formatRate((cores * 1000) / syncCpu, 'customers')}; the bare puts cost ` +
         `${writeCpu.toFixed(2)} ms (worker ${cpu(writes.cpu, 'worker').toFixed(2)}, DynamoDB Local ${cpu(writes.cpu, 'DynamoDB Local').toFixed(2)}). ` +
         `DynamoDB Local's part: the worker path makes ${(callsTotal / customers).toFixed(1)} calls per customer ` +
-        `(${callsPerCustomer(first.capacity, customers)}; by time ${timeShares(first.capacity)}), a read and two ` +
-        `conditional writes, where the bare path makes ${putsPerCustomer.toFixed(1)} unconditional PutItems; measured ` +
-        `for explanation, the same Query followed by the same bare PutItems goes at ${formatRate(readThenWriteRate, 'customers')}, ` +
-        `${(readThenWriteRate / writeRate).toFixed(2)}× the bare writes. The worker's part: the adapter's fetch and ` +
-        `normalization (${formatMs(adapterMs)} per customer, waits included) and the AWS SDK's work per call (signing, ` +
-        'serialization) for three calls instead of two. Both writes must stay conditional: they are what keeps an ' +
-        'older fetch from replacing a newer one. So 0.8× would need the whole sync, provider fetch included, to ' +
-        'cost about 1.25× the CPU of two bare puts, which one read and two conditional writes cannot on DynamoDB ' +
-        'Local sharing the machine. Next steps: read the customers of an SQS batch with one BatchGetItem instead ' +
-        'of a Query each (in isolation DynamoDB Local then spends about a third of the CPU on the read); measure ' +
-        "on real DynamoDB, whose CPU is not the worker's and where a conditional write costs the write units of a put.",
+        `(${callsPerCustomer(first.capacity, customers)}; by time ${timeShares(first.capacity)}): a share of its batch's ` +
+        `read and two conditional writes, where the bare path makes ${putsPerCustomer.toFixed(1)} unconditional PutItems. ` +
+        `The worker's part: the adapter's fetch and normalization (${formatMs(adapterMs)} per customer, waits ` +
+        "included), the content hash, and the AWS SDK's work per call (serialization, signing, its middleware). " +
+        'Both writes must stay conditional: they are what keeps an older fetch from replacing a newer one. ' +
+        `0.8× would need the whole sync, provider fetch included, to cost at most ${(writeCpu / 0.8).toFixed(2)} ms ` +
+        `of CPU per customer here. Next steps: measure on real DynamoDB, whose CPU is not the worker's and where a ` +
+        "conditional write costs the write units of a put; in the worker, the SDK's per-call work is the largest " +
+        'part left (a profile of the pass puts its middleware stack first).',
     );
   }
   return {
@@ -616,7 +588,7 @@ function throughputReport(args: {
     title: '1. Sync throughput',
     setup: [
       `${customers} linked customers, ${customers / 4} per sandbox (palomma, delos, mollie, juspay), linked in the store with batch writes; every one changes on this pass (first snapshot)`,
-      `worker path: \`processSyncMessage\` (lib/sync/worker.ts), the function the sync-worker Lambda runs per SQS record; ${args.stage}; all four providers at once`,
+      `worker path: what the sync-worker Lambda runs per SQS batch (lib/sync/worker.ts): \`readBatchLinks\` (one BatchGetItem for the batch's links), then \`createSyncRecordHandler\` for its records in parallel; SQS records built as the event source delivers them, in batches of workerBatchSize; ${args.stage}; all four providers at once; per-customer times run from the start of its batch`,
       `client-side rate limiter set to ${UNBOUND_RATE_LIMIT.requestsPerSecond.toLocaleString('en-US')} requests/s (burst the same) so it is never the binding constraint here (benchmark 3 tests it)`,
       "every DynamoDB call, the worker's and the bare ones, asks for `ReturnConsumedCapacity: INDEXES` (DynamoDB Local spends about a quarter more CPU on such a request, so both sides pay it)",
       "limit, same run and concurrency: the adapter's captured GET (same URL, method, auth and headers) replayed with bare `fetch`, body read not parsed; and the items the pass stored (the link with its snapshot and the sync state; history items only hold replaced versions, so a first snapshot makes none) put back as plain PutItems (re-keyed, same size and index upkeep)",
@@ -644,10 +616,6 @@ function throughputReport(args: {
         value: `${formatRate(writeRate, 'customers')} = ${formatRate(ratePerSecond(writes.puts, writes.elapsedMs), 'PutItems')} (per customer p50 ${formatMs(writeLatency.p50)})`,
       },
       { label: 'limit (the lower)', value: `${binding}: ${formatRate(limit, 'customers')}` },
-      {
-        label: "for explanation: the worker's Query, then the same bare PutItems",
-        value: `${formatRate(readThenWriteRate, 'customers')} (${readThenWrite.customers} customers, p50 ${formatMs(summarize(readThenWrite.latencies).p50)}); sync rate is ${(syncRate / readThenWriteRate).toFixed(2)}× this`,
-      },
       {
         label: 'CPU per customer by process: sync pass / bare GETs / bare writes',
         value: cpuSplitText([first.cpu, gets.cpu, writes.cpu], customers),
@@ -742,11 +710,8 @@ function resyncReport(args: {
         'the sandboxes sharing the machine, time follows CPU: per customer the re-sync cost ' +
         `${total(second).toFixed(2)} ms (worker ${cpu(second, 'worker')}, DynamoDB Local ${cpu(second, 'DynamoDB Local')}, ` +
         `sandboxes ${cpu(second, 'sandboxes')}) against ${total(first).toFixed(2)} ms (${cpu(first, 'worker')}, ` +
-        `${cpu(first, 'DynamoDB Local')}, ${cpu(first, 'sandboxes')}). Its read also costs more than the first ` +
-        "pass's: the link now holds its snapshot, which the Query returns and the worker parses, though an " +
-        'unchanged re-sync does not need it. Next steps: read without the snapshot on the sync path (the change ' +
-        'path would fetch it when it keeps a version as history), and one BatchGetItem per SQS batch. (Runs ' +
-        'before the warm-up rounds reported 0.57×: their first pass ran on a DynamoDB Local JVM still compiling.)',
+        `${cpu(first, 'DynamoDB Local')}, ${cpu(first, 'sandboxes')}). Next step: measure on real DynamoDB, where ` +
+        "the store's time is not CPU taken from the worker and the fetch (waiting on the provider) dominates both passes.",
     );
   }
   return {
