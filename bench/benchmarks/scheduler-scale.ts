@@ -5,11 +5,14 @@
  * scheduler reads the sharded due index page by page and hands each page to the queue.
  */
 import { execFile } from 'node:child_process';
+import { totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { ulid } from 'ulid';
+import { SCHEDULER_MEMORY_MB } from '../../infra/constructs/sync.ts';
 import type { ProviderName } from '../../lib/customer/snapshot.ts';
 import { type Item, linkItem, syncItem } from '../../lib/store/items.ts';
 import { type BenchEnvironment, REGION } from '../lib/environment.ts';
+import { lambdaHeapFlags } from '../lib/lambda-heap.ts';
 import { log } from '../lib/log.ts';
 import { type PlanArgs, type PlanResult, PlanResultSchema } from '../lib/plan-protocol.ts';
 import { benchRuntimeConfig, benchStore } from '../lib/product.ts';
@@ -29,7 +32,7 @@ function runChild(args: PlanArgs): Promise<PlanResult> {
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
-      ['--expose-gc', script, JSON.stringify(args)],
+      ['--expose-gc', ...lambdaHeapFlags(SCHEDULER_MEMORY_MB), script, JSON.stringify(args)],
       { timeout: 10 * 60_000, maxBuffer: 1024 * 1024 },
       (error, stdout, stderr) => {
         if (error)
@@ -162,8 +165,7 @@ export async function runSchedulerScaleBenchmark(
             `run gives V8 more reason to grow the heap before a full collection, and so does a faster one (this ` +
             `run planned ${formatRate(ratePerSecond(large.links, large.elapsedMs), 'links')}). Next step: cut what each page ` +
             'allocates (the store reads each chunk of the index and batch-gets its sync states; fewer, smaller ' +
-            'objects per link), and check the same run with `--max-old-space-size` set to a Lambda-like limit, ' +
-            'where V8 collects earlier instead of growing.'
+            'objects per link).'
           : `The heap after a full collection grew too (${formatBytes(small.heapAfterGcBytes)} → ` +
             `${formatBytes(large.heapAfterGcBytes)}), so something holds on to links across pages. Next step: a ` +
             'heap snapshot after the run (`v8.writeHeapSnapshot()`) to find what accumulates.'),
@@ -186,6 +188,7 @@ export async function runSchedulerScaleBenchmark(
           ]
         : []),
       `each size in a fresh child process; it first plans ${sizes.warmup} ${WARMUP_PROVIDER} links unmeasured (JIT, connection), then ${sizes.runs} measured run(s) over the same links (a run only counts messages, so it changes nothing), median reported; peak memory is that process's \`process.resourceUsage().maxRSS\` over all its runs`,
+      `the child runs under the heap limits the Lambda Node.js runtime sets for the scheduler's ${SCHEDULER_MEMORY_MB} MB (infra/constructs/sync.ts): \`${lambdaHeapFlags(SCHEDULER_MEMORY_MB).join(' ')}\`; without them V8 sizes its heap for this machine's ${formatBytes(totalmem())} and lets it grow long before collecting, so peak RSS would measure the machine rather than the function`,
     ],
     figures: [
       figure(small),

@@ -1,5 +1,7 @@
+import { execFileSync } from 'node:child_process';
 import { parseArgs } from '../../../bench/lib/args.ts';
 import { capturingDeps, requestFor } from '../../../bench/lib/bare-http.ts';
+import { lambdaHeapFlags } from '../../../bench/lib/lambda-heap.ts';
 import { runPool } from '../../../bench/lib/pool.ts';
 import { check, consoleTable, resultsJson, shortfall } from '../../../bench/lib/report.ts';
 import { scaleSection } from '../../../bench/lib/scale.ts';
@@ -113,6 +115,24 @@ describe('bench bare GET', () => {
     } finally {
       globalThis.fetch = original;
     }
+  });
+});
+
+describe('bench Lambda heap limits', () => {
+  it('gives a child process the heap of a 512 MB function, not one sized for this machine', () => {
+    const flags = lambdaHeapFlags(512);
+    expect(flags).toEqual(['--max-semi-space-size=25', '--max-old-space-size=461']);
+    const limitMb = (args: string[]) =>
+      Number(
+        execFileSync(process.execPath, [
+          ...args,
+          '-e',
+          "process.stdout.write(String(require('node:v8').getHeapStatistics().heap_size_limit / 2 ** 20))",
+        ]),
+      );
+    // Old space plus the young generation's spaces: a little over the function's memory.
+    expect(limitMb(flags)).toBeGreaterThan(461);
+    expect(limitMb(flags)).toBeLessThan(600);
   });
 });
 
