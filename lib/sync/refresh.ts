@@ -1,6 +1,6 @@
 /**
  * Refreshing one linked customer from one provider: fetch (the adapter normalizes), then write by the
- * store's rules. This is the unit of work of the sync worker, and what benchmarks call directly.
+ * store's rules, from the link the worker read. The unit of work of the sync worker.
  *
  * Provider failures are recorded on the link's sync state with a backed-off next due time and reported
  * as 'failed' (with the error, so the worker can decide whether SQS should retry); a 404/410 marks the
@@ -10,9 +10,9 @@
 import type { CustomerSnapshot, ProviderName } from '../customer/snapshot.ts';
 import { type AnyProviderError, isNotFound, isProviderError } from '../http/errors.ts';
 import type { ProviderAdapter } from '../providers/adapter.ts';
-import type { CustomerStoreApi, SnapshotBasis, SyncState } from '../store/types.ts';
+import type { CustomerStoreApi, SnapshotBasis } from '../store/types.ts';
 import type { Clock } from './clock.ts';
-import { AdapterMismatchError, PoisonMessageError, retryAfterOf, summarizeError } from './errors.ts';
+import { AdapterMismatchError, retryAfterOf, summarizeError } from './errors.ts';
 import { noopSyncMetrics, type SyncMetrics } from './metrics.ts';
 import type { SyncSchedule } from './schedule.ts';
 
@@ -102,36 +102,4 @@ export async function refreshLink(deps: RefreshDeps, target: RefreshTarget): Pro
   metrics.count('CustomersSynced', provider);
   if (written.result === 'changed') metrics.count('CustomersChanged', provider);
   return { outcome: written.result, version: written.version, error: null };
-}
-
-/**
- * Refreshes a customer's link at `adapter`'s provider. Without `providerCustomerId` the link (and its
- * failure count) is read from the store first; a gone link is not fetched again.
- */
-export async function refreshCustomer(
-  args: RefreshDeps & {
-    customerId: string;
-    providerCustomerId?: string;
-    syncState?: Pick<SyncState, 'consecutiveFailures'> | null;
-  },
-): Promise<RefreshOutcome> {
-  const { customerId } = args;
-  let providerCustomerId = args.providerCustomerId;
-  let consecutiveFailures = args.syncState?.consecutiveFailures ?? 0;
-  let basis: SnapshotBasis | null = null;
-  if (providerCustomerId === undefined) {
-    const [read] = await args.store.getLinksForSync([{ customerId, provider: args.adapter.name }]);
-    if (!read) throw new PoisonMessageError(`customer ${customerId} has no ${args.adapter.name} link`);
-    if (read.link.status === 'gone') return 'gone';
-    if (read.link.providerCustomerId === null) {
-      throw new PoisonMessageError(
-        `customer ${customerId}: ${args.adapter.name} link is still pending creation`,
-      );
-    }
-    providerCustomerId = read.link.providerCustomerId;
-    consecutiveFailures = read.syncState?.consecutiveFailures ?? 0;
-    basis = read.basis;
-  }
-  const report = await refreshLink(args, { customerId, providerCustomerId, consecutiveFailures, basis });
-  return report.outcome;
 }

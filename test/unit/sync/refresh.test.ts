@@ -4,9 +4,11 @@ import {
   ProviderUnavailableError,
 } from '../../../lib/http/errors.ts';
 import { fixedClock } from '../../../lib/sync/clock.ts';
+import { TransientSyncError } from '../../../lib/sync/errors.ts';
 import { SyncMetricsRecorder } from '../../../lib/sync/metrics.ts';
-import { refreshCustomer, refreshLink } from '../../../lib/sync/refresh.ts';
+import { refreshLink } from '../../../lib/sync/refresh.ts';
 import { createSyncSchedule } from '../../../lib/sync/schedule.ts';
+import { processSyncMessage } from '../../../lib/sync/worker.ts';
 import { FakeAdapter, FakeStore, snapshotOf } from './fakes.ts';
 
 const schedule = createSyncSchedule({
@@ -37,11 +39,18 @@ async function setup() {
   return { store, adapter, clock, metrics, deps: { store, adapter, clock, schedule, metrics } };
 }
 
-describe('refreshCustomer', () => {
+/** C1's mollie link refreshed the way the worker does it: read the link, then `refreshLink`. */
+const refreshC1 = (deps: Awaited<ReturnType<typeof setup>>['deps']) =>
+  processSyncMessage(
+    { ...deps, adapters: { mollie: deps.adapter }, createLeaseSeconds: 60 },
+    { customerId: 'C1', provider: 'mollie', reason: 'manual' },
+  );
+
+describe('refreshing a link through the worker', () => {
   it('stores a new snapshot as changed, then an identical re-fetch as unchanged', async () => {
     const { deps, store, metrics } = await setup();
-    expect(await refreshCustomer({ ...deps, customerId: 'C1' })).toBe('changed');
-    expect(await refreshCustomer({ ...deps, customerId: 'C1' })).toBe('unchanged');
+    expect(await refreshC1(deps)).toBe('changed');
+    expect(await refreshC1(deps)).toBe('unchanged');
     expect(store.history).toHaveLength(1);
     expect(metrics.total('CustomersSynced', 'mollie')).toBe(2);
     expect(metrics.total('CustomersChanged', 'mollie')).toBe(1);
@@ -49,32 +58,32 @@ describe('refreshCustomer', () => {
 
   it('makes the link due one interval after a success', async () => {
     const { deps, store } = await setup();
-    await refreshCustomer({ ...deps, customerId: 'C1' });
+    await refreshC1(deps);
     expect(store.sync('C1', 'mollie')?.nextDueAt).toBe('2024-06-01T13:00:00.000Z');
   });
 
   it('reports an older provider state as stale and keeps the newer one', async () => {
     const { deps, adapter, store } = await setup();
-    await refreshCustomer({ ...deps, customerId: 'C1' });
+    await refreshC1(deps);
     adapter.customers.set(
       'cst_1',
       snapshotOf('mollie', 'cst_1', { givenName: 'Old', providerUpdatedAt: '2023-01-01T00:00:00.000Z' }),
     );
-    expect(await refreshCustomer({ ...deps, customerId: 'C1' })).toBe('stale');
+    expect(await refreshC1(deps)).toBe('stale');
     expect(store.link('C1', 'mollie')?.snapshot?.givenName).toBe('Ana');
   });
 
   it('marks the link gone on a provider 404 and keeps its data', async () => {
     const { deps, adapter, store, metrics } = await setup();
-    await refreshCustomer({ ...deps, customerId: 'C1' });
+    await refreshC1(deps);
     adapter.customers.delete('cst_1');
-    expect(await refreshCustomer({ ...deps, customerId: 'C1' })).toBe('gone');
+    expect(await refreshC1(deps)).toBe('gone');
     expect(store.link('C1', 'mollie')?.status).toBe('gone');
     expect(store.link('C1', 'mollie')?.snapshot?.givenName).toBe('Ana');
     expect(metrics.total('CustomersGone', 'mollie')).toBe(1);
     // A gone link is not fetched again.
     const calls = adapter.calls.get;
-    expect(await refreshCustomer({ ...deps, customerId: 'C1' })).toBe('gone');
+    expect(await refreshC1(deps)).toBe('gone');
     expect(adapter.calls.get).toBe(calls);
   });
 
@@ -83,7 +92,8 @@ describe('refreshCustomer', () => {
     adapter.getErrors.push(
       new ProviderUnavailableError({ provider: 'mollie', operation: 'getCustomer', status: 503 }),
     );
-    expect(await refreshCustomer({ ...deps, customerId: 'C1' })).toBe('failed');
+    // Retryable: recorded, and thrown so SQS redelivers the message.
+    await expect(refreshC1(deps)).rejects.toBeInstanceOf(TransientSyncError);
     const sync = store.sync('C1', 'mollie');
     expect(sync?.consecutiveFailures).toBe(1);
     expect(sync?.lastError?.name).toBe('ProviderUnavailableError');
@@ -93,7 +103,7 @@ describe('refreshCustomer', () => {
     adapter.getErrors.push(
       new ProviderAuthError({ provider: 'mollie', operation: 'getCustomer', status: 401 }),
     );
-    expect(await refreshCustomer({ ...deps, customerId: 'C1' })).toBe('failed');
+    expect(await refreshC1(deps)).toBe('failed');
     expect(store.sync('C1', 'mollie')?.nextDueAt).toBe('2024-06-01T12:02:00.000Z');
   });
 });
