@@ -11,13 +11,7 @@
  * put back as plain PutItems (no read, no condition).
  */
 import { availableParallelism } from 'node:os';
-import {
-  type AttributeValue,
-  DynamoDBClient,
-  PutItemCommand,
-  QueryCommand,
-  ScanCommand,
-} from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, DynamoDBClient, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import type { SQSRecord } from 'aws-lambda';
 import { stageConfig } from '../../infra/stages.ts';
 import { PROVIDERS, type ProviderName } from '../../lib/customer/snapshot.ts';
@@ -55,11 +49,13 @@ export interface SyncSizes {
   warmupPerProvider: number;
   /** Warm-up rounds at most; they stop earlier once DynamoDB Local's CPU per customer settles. */
   warmupRounds: number;
+  /** Measured repetitions, each on fresh store customers; the one with the median ratio is reported. */
+  repetitions: number;
 }
 
 export const SYNC_SIZES = {
-  full: { customers: 5000, warmupPerProvider: 200, warmupRounds: 10 },
-  quick: { customers: 200, warmupPerProvider: 15, warmupRounds: 1 },
+  full: { customers: 5000, warmupPerProvider: 200, warmupRounds: 10, repetitions: 3 },
+  quick: { customers: 200, warmupPerProvider: 15, warmupRounds: 1, repetitions: 1 },
 } as const satisfies Record<string, SyncSizes>;
 
 /**
@@ -186,21 +182,20 @@ export async function runSyncBenchmarks(
   const store = benchStore(table, config);
   const now = new Date().toISOString();
 
-  log(phase, `linking ${sizes.customers} customers with batch writes`);
   const warmupIds: Partial<Record<ProviderName, string[]>> = {};
-  const measured: LinkedCustomer[] = [];
+  const measuredIds: Partial<Record<ProviderName, string[]>> = {};
   for (const provider of PROVIDERS) {
     const ids = await sandboxCustomerIds(env.sandboxes[provider].control);
     const needed = sizes.warmupPerProvider + perProvider;
     if (ids.length < needed)
       throw new Error(`${provider} sandbox holds ${ids.length} customers, ${needed} needed`);
     warmupIds[provider] = ids.slice(0, sizes.warmupPerProvider);
-    measured.push(...linkedCustomers(provider, ids.slice(sizes.warmupPerProvider, needed)));
+    measuredIds[provider] = ids.slice(sizes.warmupPerProvider, needed);
   }
-  await linkInStore(store, measured, now);
-  /** Fresh store customers on the warm-up's provider customers, so every round stores first snapshots. */
-  const warmupRound = async () => {
-    const customers = PROVIDERS.flatMap((provider) => linkedCustomers(provider, warmupIds[provider] ?? []));
+  /** Fresh store customers on these provider customers, so every round stores first snapshots. */
+  const freshCustomers = async (ids: Partial<Record<ProviderName, string[]>>) => {
+    const customers = PROVIDERS.flatMap((provider) => linkedCustomers(provider, ids[provider] ?? []));
+    log(phase, `linking ${customers.length} customers with batch writes`);
     await linkInStore(store, customers, now);
     return customers;
   };
@@ -398,32 +393,25 @@ export async function runSyncBenchmarks(
     };
   };
 
-  const countHistoryAndVersions = async () => {
+  /** History items and the sum of link versions of `customers`, one Query per customer. */
+  const countHistoryAndVersions = async (customers: readonly LinkedCustomer[]) => {
     let history = 0;
     let versions = 0;
-    let start: Record<string, AttributeValue> | undefined;
-    do {
+    await runPool(customers, totalLanes, async ({ customerId }) => {
       const output = await bareClient.send(
-        new ScanCommand({
+        new QueryCommand({
           TableName: table.tableName,
-          FilterExpression:
-            'begins_with(pk, :customer) AND (begins_with(sk, :history) OR begins_with(sk, :link))',
-          ExpressionAttributeValues: {
-            ':customer': { S: 'CUSTOMER#' },
-            ':history': { S: 'HISTORY#' },
-            ':link': { S: 'PROVIDER#' },
-          },
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': { S: customerPk(customerId) } },
           ProjectionExpression: 'sk, version',
-          ExclusiveStartKey: start,
         }),
       );
       for (const item of output.Items ?? []) {
         const sk = item.sk?.S ?? '';
         if (sk.startsWith('HISTORY#')) history++;
-        else versions += Number(item.version?.N ?? '0');
+        else if (sk.startsWith('PROVIDER#')) versions += Number(item.version?.N ?? '0');
       }
-      start = output.LastEvaluatedKey;
-    } while (start);
+    });
     return { history, versions };
   };
 
@@ -435,12 +423,13 @@ export async function runSyncBenchmarks(
     let warmupRounds = 0;
     while (warmupRounds < sizes.warmupRounds && roundsWithoutGain < SETTLED_AFTER) {
       warmupRounds++;
-      const customers = await warmupRound();
-      log(phase, `warm-up round ${warmupRounds}: ${customers.length} customers through all three paths`);
+      const customers = await freshCustomers(warmupIds);
+      log(phase, `warm-up round ${warmupRounds}: ${customers.length} customers through all four paths`);
       const pass = await syncPass(`warm-up ${warmupRounds}`, customers);
       if (pass.errors > 0) throw new Error(`warm-up sync failed: ${pass.firstError ?? ''}`);
       await bareGets(`warm-up ${warmupRounds}`, customers);
       await bareWrites(`warm-up ${warmupRounds}`, await storedItems(customers));
+      await syncPass(`warm-up ${warmupRounds} re-sync`, customers);
       // No /proc (not Linux): NaN, never a gain, so the warm-up ends after SETTLED_AFTER rounds.
       const dynamoMs = perCustomer(pass.cpu.ms['DynamoDB Local'] ?? Number.NaN, customers.length);
       log(
@@ -452,41 +441,92 @@ export async function runSyncBenchmarks(
       best = Math.min(best, dynamoMs);
     }
 
-    log(phase, `first pass: ${measured.length} customers, ${totalLanes} in flight`);
-    const first = await syncPass('first pass', measured);
-    if (first.errors > measured.length * 0.01) {
-      throw new Error(`${first.errors} of ${measured.length} syncs failed: ${first.firstError ?? ''}`);
+    const repetitions: Repetition[] = [];
+    for (let round = 1; round <= sizes.repetitions; round++) {
+      const label = sizes.repetitions > 1 ? ` (repetition ${round} of ${sizes.repetitions})` : '';
+      const measured = await freshCustomers(measuredIds);
+      log(phase, `first pass${label}: ${measured.length} customers, ${totalLanes} in flight`);
+      const first = await syncPass('first pass', measured);
+      if (first.errors > measured.length * 0.01) {
+        throw new Error(`${first.errors} of ${measured.length} syncs failed: ${first.firstError ?? ''}`);
+      }
+      log(phase, `limit${label}: the same GETs, bare`);
+      const gets = await bareGets('limit', measured);
+      log(phase, `limit${label}: the same writes, bare`);
+      const writes = await bareWrites('limit', await storedItems(measured));
+      log(phase, `unchanged re-sync${label}: ${measured.length} customers, nothing changed at the providers`);
+      const before = await countHistoryAndVersions(measured);
+      const second = await syncPass('re-sync', measured);
+      const after = await countHistoryAndVersions(measured);
+      repetitions.push({ first, gets, writes, second, before, after });
     }
 
-    log(phase, 'limit: the same GETs, bare');
-    const gets = await bareGets('limit', measured);
-    log(phase, 'limit: the same writes, bare');
-    const stored = await storedItems(measured);
-    const writes = await bareWrites('limit', stored);
-
-    log(phase, 'unchanged re-sync: counting history items');
-    const before = await countHistoryAndVersions();
-    log(phase, `unchanged re-sync: ${measured.length} customers, nothing changed at the providers`);
-    const second = await syncPass('re-sync', measured);
-    const after = await countHistoryAndVersions();
-
+    const customers = sizes.customers;
+    const byThroughput = medianBy(repetitions, (r) => throughputRatio(r, customers));
+    const byResync = medianBy(repetitions, resyncRatio);
     return {
       throughput: throughputReport({
         sizes,
         warmupRounds,
         stage: stageSummary(lanes, stage),
-        first,
-        gets,
-        writes,
-        customers: measured.length,
+        ...byThroughput.median,
+        ratios: byThroughput.values,
+        customers,
       }),
-      resync: resyncReport({ first, second, before, after, customers: measured.length }),
+      resync: resyncReport({ ...byResync.median, ratios: byResync.values, customers }),
     };
   } finally {
     bareClient.destroy();
     await table.drop();
   }
 }
+
+/** One measured repetition: every path over the same fresh customers. */
+interface Repetition {
+  first: PassResult;
+  gets: BareGetsResult;
+  writes: BareWritesResult;
+  second: PassResult;
+  before: { history: number; versions: number };
+  after: { history: number; versions: number };
+}
+
+interface BareGetsResult {
+  elapsedMs: number;
+  latencies: number[];
+  failures: number;
+  cpu: CpuSplit;
+}
+
+interface BareWritesResult {
+  elapsedMs: number;
+  latencies: number[];
+  puts: number;
+  cpu: CpuSplit;
+  capacity: CapacityTally;
+}
+
+function throughputRatio({ first, gets, writes }: Repetition, customers: number): number {
+  const limit = Math.min(
+    ratePerSecond(customers, gets.elapsedMs),
+    ratePerSecond(customers, writes.elapsedMs),
+  );
+  return ratePerSecond(customers, first.elapsedMs) / limit;
+}
+
+const resyncRatio = ({ first, second }: Repetition) => second.elapsedMs / first.elapsedMs;
+
+/** The item with the median value (the lower middle of an even count), and every value in run order. */
+function medianBy<T>(items: readonly T[], value: (item: T) => number): { median: T; values: number[] } {
+  const values = items.map(value);
+  const order = values.map((_, i) => i).sort((a, b) => (values[a] ?? 0) - (values[b] ?? 0));
+  const median = items[order[Math.floor((order.length - 1) / 2)] ?? 0];
+  if (median === undefined) throw new Error('no repetitions to report');
+  return { median, values };
+}
+
+/** `0.67×, 0.73×, 0.68×`: a ratio per repetition, in run order. */
+const ratioList = (ratios: readonly number[]) => ratios.map((ratio) => `${ratio.toFixed(2)}×`).join(', ');
 
 function stageSummary(lanes: Record<ProviderName, number>, stage: ReturnType<typeof stageConfig>): string {
   const perProvider = PROVIDERS.map(
@@ -534,8 +574,10 @@ function throughputReport(args: {
   warmupRounds: number;
   stage: string;
   first: PassResult;
-  gets: { elapsedMs: number; latencies: number[]; failures: number; cpu: CpuSplit };
-  writes: { elapsedMs: number; latencies: number[]; puts: number; cpu: CpuSplit; capacity: CapacityTally };
+  gets: BareGetsResult;
+  writes: BareWritesResult;
+  /** The ratio of every repetition, in run order; the figures are the median one's. */
+  ratios: number[];
   customers: number;
 }): BenchmarkReport {
   const { first, gets, writes, customers } = args;
@@ -551,6 +593,7 @@ function throughputReport(args: {
   const adapterMs = perCustomer(first.adapterMs, customers);
   const storeMs = storeMsPerCustomer(first.capacity, customers);
   const c = check('sync rate / min(bare GET rate, bare write rate)', syncRate / limit, '>=', 0.8);
+  const repeated = args.ratios.length > 1;
   const notes: string[] = [];
   notes.push(
     `Where a customer's time goes (sums over concurrent work, so they include waiting for the event loop): ` +
@@ -592,9 +635,15 @@ function throughputReport(args: {
       `client-side rate limiter set to ${UNBOUND_RATE_LIMIT.requestsPerSecond.toLocaleString('en-US')} requests/s (burst the same) so it is never the binding constraint here (benchmark 3 tests it)`,
       "every DynamoDB call, the worker's and the bare ones, asks for `ReturnConsumedCapacity: INDEXES` (DynamoDB Local spends about a quarter more CPU on such a request, so both sides pay it)",
       "limit, same run and concurrency: the adapter's captured GET (same URL, method, auth and headers) replayed with bare `fetch`, body read not parsed; and the items the pass stored (the link with its snapshot and the sync state; history items only hold replaced versions, so a first snapshot makes none) put back as plain PutItems (re-keyed, same size and index upkeep)",
-      `warm-up: rounds of ${args.sizes.warmupPerProvider} fresh customers per provider through all three paths, until DynamoDB Local's CPU per synced customer improved on its best by less than ${MIN_GAIN * 100} % for ${SETTLED_AFTER} rounds in a row (${args.warmupRounds} rounds run, at most ${args.sizes.warmupRounds}): its JVM compiles its hot code over the first tens of thousands of requests; then one measured run of each path; sandboxes in their own process`,
+      `warm-up: rounds of ${args.sizes.warmupPerProvider} fresh customers per provider through all four paths (sync, bare GETs, bare writes, unchanged re-sync), until DynamoDB Local's CPU per synced customer improved on its best by less than ${MIN_GAIN * 100} % for ${SETTLED_AFTER} rounds in a row (${args.warmupRounds} rounds run, at most ${args.sizes.warmupRounds}): its JVM compiles its hot code over the first tens of thousands of requests; sandboxes in their own process`,
+      repeated
+        ? `measured: ${args.ratios.length} repetitions, each on fresh store customers linked to the same provider customers, each running every path once in the same order; the figures are those of the repetition with the median ratio (this machine's speed drifts between runs a few seconds apart, which a single pass would report as a change of ratio)`
+        : 'measured: one run of each path',
     ],
     figures: [
+      ...(repeated
+        ? [{ label: 'ratio in each repetition', value: `${ratioList(args.ratios)} (median reported)` }]
+        : []),
       { label: 'sync rate', value: formatRate(syncRate, 'customers') },
       { label: 'sync pass wall time', value: formatMs(first.elapsedMs) },
       { label: 'per customer p50 / p99', value: `${formatMs(latency.p50)} / ${formatMs(latency.p99)}` },
@@ -672,6 +721,8 @@ function resyncReport(args: {
   second: PassResult;
   before: { history: number; versions: number };
   after: { history: number; versions: number };
+  /** The time ratio of every repetition, in run order; the figures are the median one's. */
+  ratios: number[];
   customers: number;
 }): BenchmarkReport {
   const { first, second, before, after, customers } = args;
@@ -718,10 +769,18 @@ function resyncReport(args: {
     id: 'unchanged-resync',
     title: '2. Unchanged re-sync',
     setup: [
-      `the same ${customers} customers, synced again right after benchmark 1 with nothing changed at the providers; same worker path, concurrency and rate-limit setting`,
-      'history items and the sum of link versions counted with a table scan before and after',
+      `the same ${customers} customers, synced again after benchmark 1's paths with nothing changed at the providers (in each repetition); same worker path, concurrency and rate-limit setting`,
+      "history items and the sum of link versions of the re-synced customers counted (a Query per customer) before and after; in each repetition, right after that repetition's first pass and bare paths",
     ],
     figures: [
+      ...(args.ratios.length > 1
+        ? [
+            {
+              label: 're-sync time / first pass in each repetition',
+              value: `${ratioList(args.ratios)} (median reported)`,
+            },
+          ]
+        : []),
       {
         label: 're-sync wall time',
         value: `${formatMs(second.elapsedMs)} (first pass ${formatMs(first.elapsedMs)})`,
