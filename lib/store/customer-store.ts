@@ -5,9 +5,8 @@
  * scheduler's worker and a webhook's worker, Lambda retries) cannot break it. Reads happen only to learn
  * the state a conditional write expects, or to explain a write DynamoDB refused; a write whose
  * expectation turned out outdated is decided again from a fresh read. The sync worker's own read of the
- * links of an SQS batch (`getLinksForSync`, one BatchGetItem without the snapshots) serves as the first
- * expectation of each snapshot write, so the common path reads a tenth of a call per customer, then
- * writes.
+ * links of an SQS batch (`getLinksForSync`, one BatchGetItem) serves as the first expectation of each
+ * snapshot write, so the common path reads a tenth of a call per customer, then writes.
  *
  * Snapshot writes (`writeSnapshot`), without transactions: single-item conditional writes cost half the
  * write units of a transaction of the same items and, on DynamoDB Local, run at twice its rate:
@@ -142,13 +141,6 @@ const MAX_ERROR_NAME = 100;
 const MAX_ERROR_MESSAGE = 256;
 
 const BASE_KEY = [TABLE.partitionKey, TABLE.sortKey];
-/**
- * What `getLinksForSync` reads of link and sync-state items: everything but the link's snapshot, the
- * bulk of the item, which only a change needs (to keep it as history) and then reads itself.
- */
-const SYNC_READ_ATTRIBUTES = [
-  ...new Set([...BASE_KEY, ...Object.keys(LinkItemSchema.shape), ...Object.keys(SyncItemSchema.shape)]),
-].filter((name) => name !== 'snapshot');
 /** Chunks of 100 keys read at once by `getLinksForSync` (an SQS batch of 10 is one chunk). */
 const SYNC_READ_CONCURRENCY = 4;
 const indexKey = (index: { partitionKey: string; sortKey: string }) => [
@@ -587,7 +579,6 @@ export class CustomerStore implements CustomerStoreApi {
         keys.set(keyOf(key), key);
     }
     const items = await batchGet(this.#doc, this.#table, [...keys.values()], {
-      attributes: SYNC_READ_ATTRIBUTES,
       concurrency: SYNC_READ_CONCURRENCY,
     });
     const found = new Map(items.map((item) => [keyOf({ pk: String(item.pk), sk: String(item.sk) }), item]));
@@ -597,8 +588,11 @@ export class CustomerStore implements CustomerStoreApi {
       const syncRead = found.get(keyOf(syncKey(customerId, provider)));
       const link = LinkItemSchema.parse(linkRead);
       const sync = syncRead ? SyncItemSchema.parse(syncRead) : null;
-      const { snapshot: _notRead, ...summary } = linkFromItem(link);
-      return { link: summary, syncState: sync ? syncStateFromItem(sync) : null, basis: { link, sync } };
+      return {
+        link: linkFromItem(link),
+        syncState: sync ? syncStateFromItem(sync) : null,
+        basis: { link, sync },
+      };
     });
   }
 
@@ -999,12 +993,8 @@ export class CustomerStore implements CustomerStoreApi {
    * content never changes, so every writer that gets here writes the same item: the first one wins
    * and the others' conditional puts fail harmlessly.
    */
-  async #keepAsHistory(read: LinkItem): Promise<void> {
-    if (read.version === 0) return;
-    // A basis from `getLinksForSync` holds no snapshot: read the link for it. If it moved past the version
-    // read, nothing is kept here; the write that follows fails its version condition and decides again.
-    const link = read.snapshot === undefined ? await this.#readLink(read.customerId, read.provider) : read;
-    if (link?.snapshot === undefined || link.version !== read.version) return;
+  async #keepAsHistory(link: LinkItem): Promise<void> {
+    if (link.version === 0 || link.snapshot === undefined) return;
     try {
       await this.#doc.send(
         new PutCommand({

@@ -87,9 +87,9 @@ export interface SyncTarget {
   provider: ProviderName;
 }
 
-/** A link as the sync reads it: without its snapshot, which only a change that replaces it needs. */
+/** A link as the sync worker reads it, with its sync state. */
 export interface LinkForSync {
-  link: Omit<ProviderLink, 'snapshot'>;
+  link: ProviderLink;
   syncState: SyncState | null;
   /** For `writeSnapshot`; null from stores that decide every write from their own state (test fakes). */
   basis: SnapshotBasis | null;

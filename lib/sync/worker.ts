@@ -78,7 +78,7 @@ export async function processSyncMessage(
   // Decided by the link's state, not the message's reason: a scheduled message for a link still
   // pending creation must complete the create, never fetch.
   if (link.status === 'pending' || link.providerCustomerId === null) {
-    // The create needs the customer's input, which the sync's read of the link leaves out.
+    // The create needs the customer's input, which is on the profile, not the link.
     const record = await store.getCustomer(message.customerId);
     const pending = record?.links.find((item) => item.provider === message.provider);
     if (!record || !pending) throw await missingLink(store, message);

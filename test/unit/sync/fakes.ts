@@ -315,9 +315,8 @@ export class FakeStore implements CustomerStoreApi {
     return targets.map(({ customerId, provider }) => {
       const link = this.links.get(key(customerId, provider));
       if (!link) return null;
-      const { snapshot: _notRead, ...summary } = strip(link);
       const sync = this.syncs.get(key(customerId, provider));
-      return { link: summary, syncState: sync ? structuredClone(sync) : null, basis: null };
+      return { link: strip(link), syncState: sync ? structuredClone(sync) : null, basis: null };
     });
   }
 
