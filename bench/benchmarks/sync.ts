@@ -606,6 +606,7 @@ function throughputReport(args: {
     const cpu = (split: CpuSplit, label: string) => perCustomer(split.ms[label] ?? Number.NaN, customers);
     const syncCpu = Object.keys(first.cpu.ms).reduce((sum, label) => sum + cpu(first.cpu, label), 0);
     const writeCpu = Object.keys(writes.cpu.ms).reduce((sum, label) => sum + cpu(writes.cpu, label), 0);
+    const getCpu = Object.keys(gets.cpu.ms).reduce((sum, label) => sum + cpu(gets.cpu, label), 0);
     const cores = availableParallelism();
     notes.push(
       `**Target missed** (${shortfall(c)}): the sync reaches ${(c.measured * 100).toFixed(0)} % of the ${binding} rate. ` +
@@ -621,7 +622,8 @@ function throughputReport(args: {
         "included), the content hash, and the AWS SDK's work per call (serialization, signing, its middleware). " +
         'Both writes must stay conditional: they are what keeps an older fetch from replacing a newer one. ' +
         `0.8× would need the whole sync, provider fetch included, to cost at most ${(writeCpu / 0.8).toFixed(2)} ms ` +
-        `of CPU per customer here. Next steps: measure on real DynamoDB, whose CPU is not the worker's and where a ` +
+        `of CPU per customer here, where its GET and its two writes alone, measured bare, cost ${(writeCpu + getCpu).toFixed(2)} ms ` +
+        `(a sync with no work of its own would reach ${(writeCpu / (writeCpu + getCpu)).toFixed(2)}×). Next steps: measure on real DynamoDB, whose CPU is not the worker's and where a ` +
         "conditional write costs the write units of a put; in the worker, the SDK's per-call work is the largest " +
         "part left (in a profile of the pass its modules take about a third of the worker's CPU).",
     );
