@@ -38,13 +38,15 @@ export const ESM_REQUIRE_BANNER =
   "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
 
 /**
- * Module aliases of every bundle: esbuild replaces these imports with the given files. Only for code
- * the functions can never reach (each file says why), to keep bundles under the 300 KB budget.
+ * Module aliases of every bundle: esbuild replaces these imports with the given files, each of which
+ * says why. Stand-ins for code the functions can never reach (the 300 KB bundle budget), and `node:http`
+ * loaded the cheaper way (cold start).
  */
 export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
   semver: join(PROJECT_ROOT, 'infra/bundling/xray-semver-stub.cjs'),
   // A folder: esbuild maps the package's subpaths into it too (`/functions` → functions.js).
   '@aws-lambda-powertools/jmespath': join(PROJECT_ROOT, 'infra/bundling/jmespath-field-paths'),
+  'node:http': join(PROJECT_ROOT, 'infra/bundling/node-http.mjs'),
 };
 
 export function handlerEntry(name: FunctionName): string {
