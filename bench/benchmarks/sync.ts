@@ -54,7 +54,7 @@ export interface SyncSizes {
 }
 
 export const SYNC_SIZES = {
-  full: { customers: 5000, warmupPerProvider: 200, warmupRounds: 10, repetitions: 3 },
+  full: { customers: 5000, warmupPerProvider: 200, warmupRounds: 10, repetitions: 5 },
   quick: { customers: 200, warmupPerProvider: 15, warmupRounds: 1, repetitions: 1 },
 } as const satisfies Record<string, SyncSizes>;
 
