@@ -186,8 +186,8 @@ export interface CustomerStoreApi {
   getCustomer(customerId: string): Promise<CustomerRecord | null>;
   /**
    * The links `targets` name, with their sync states and the basis a following `writeSnapshot` can start
-   * from, in one batch read (eventually consistent), in the order of `targets`; null where a customer
-   * has no such link (or does not exist). The sync worker reads an SQS batch's links this way.
+   * from, in the order of `targets`; null where a customer has no such link (or does not exist). Batch
+   * reads, eventually consistent: one BatchGetItem per 50 targets, so an SQS batch's links in one call.
    */
   getLinksForSync(targets: readonly SyncTarget[]): Promise<(LinkForSync | null)[]>;
   findByProviderId(provider: ProviderName, providerCustomerId: string): Promise<ProviderLink | null>;
