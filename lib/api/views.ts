@@ -1,6 +1,6 @@
 /**
- * What the store holds → what the API shows. Every view is parsed by its response schema, which drops
- * any key it does not declare: whatever the store adds to its records later (keys, hashes, leases,
+ * What the store holds → what the API shows. Every view is parsed by its response schema (a customer
+ * by the schemas of its profile and links), which drops any key it does not declare: whatever the store adds to its records later (keys, hashes, leases,
  * idempotency keys) stays inside.
  */
 import { PROVIDERS } from '../customer/snapshot.ts';
@@ -14,7 +14,7 @@ import type {
 import { HttpProblem } from './problem.ts';
 import {
   CustomerSummaryViewSchema,
-  CustomerViewSchema,
+  type CustomerView,
   HistoryEntryViewSchema,
   ProviderLinkViewSchema,
 } from './schemas.ts';
@@ -50,11 +50,12 @@ export function linkView(link: ProviderLink, sync: SyncState | undefined) {
   });
 }
 
-export function customerView(record: CustomerRecord) {
+/** Its parts are parsed by their own schemas; parsing the whole again would only repeat that work. */
+export function customerView(record: CustomerRecord): CustomerView {
   const links = [...record.links].sort(
     (a, b) => PROVIDERS.indexOf(a.provider) - PROVIDERS.indexOf(b.provider),
   );
-  return CustomerViewSchema.parse({
+  return {
     ...profileView(record.profile),
     providers: links.map((link) =>
       linkView(
@@ -62,7 +63,7 @@ export function customerView(record: CustomerRecord) {
         record.syncStates.find((state) => state.provider === link.provider),
       ),
     ),
-  });
+  };
 }
 
 export function historyEntryView(entry: HistoryEntry) {
