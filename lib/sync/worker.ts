@@ -133,15 +133,19 @@ async function missingLink(store: CustomerStoreApi, message: SyncMessage): Promi
   );
 }
 
+/** A batch's parsed messages by message id, each with its link as the batch read it (`readBatchLinks`). */
+export type BatchLinks = ReadonlyMap<string, { message: SyncMessage; read?: LinkForSync | null }>;
+
 /**
- * Reads the links of a batch's messages with one batch read, by message id, so each record starts
- * from it instead of a read of its own. Records whose body is not a sync message are left to fail in
- * their handler. If the batch read fails, every record reads for itself (and reports what fails).
+ * Parses a batch's messages and reads their links with one batch read, by message id, so each record
+ * starts from both instead of parsing and reading on its own. Records whose body is not a sync message
+ * are left out, to fail in their handler. If the batch read fails, the messages come without a read and
+ * every record reads for itself (and reports what fails).
  */
 export async function readBatchLinks(
   store: CustomerStoreApi,
   records: readonly SQSRecord[],
-): Promise<Map<string, LinkForSync | null>> {
+): Promise<BatchLinks> {
   const messages = records.flatMap((record) => {
     try {
       return [{ id: record.messageId, message: parseSyncMessage(record.body) }];
@@ -149,13 +153,13 @@ export async function readBatchLinks(
       return [];
     }
   });
-  if (messages.length === 0) return new Map();
-  try {
-    const reads = await store.getLinksForSync(messages.map(({ message }) => message));
-    return new Map(messages.map(({ id }, i) => [id, reads[i] ?? null]));
-  } catch {
-    return new Map();
-  }
+  const reads =
+    messages.length === 0
+      ? []
+      : await store.getLinksForSync(messages.map(({ message }) => message)).catch(() => null);
+  return new Map(
+    messages.map(({ id, message }, i) => [id, reads ? { message, read: reads[i] ?? null } : { message }]),
+  );
 }
 
 /** Parses an SQS body; anything else than a sync message is poison. */
@@ -180,19 +184,20 @@ export function redeliveryDelaySeconds(receiveCount: number, retryAfterSeconds?:
   return Math.max(backoff, retryAfterSeconds ?? 0);
 }
 
-/** Handles one SQS record; `reads` are the batch's links (`readBatchLinks`), by message id. */
+/** Handles one SQS record, from its batch's parsed messages and links (`readBatchLinks`) where given. */
 export function createSyncRecordHandler(
   deps: WorkerDeps,
-  reads: ReadonlyMap<string, LinkForSync | null> = new Map(),
+  batch: BatchLinks = new Map(),
 ): (record: SQSRecord) => Promise<SyncMessageOutcome> {
   return async (record) => {
     let message: SyncMessage | null = null;
     try {
-      message = parseSyncMessage(record.body);
+      const batched = batch.get(record.messageId);
+      message = batched?.message ?? parseSyncMessage(record.body);
       const sent = Number(record.attributes?.SentTimestamp);
       return await processSyncMessage(deps, message, {
         ...(Number.isFinite(sent) ? { sentAt: new Date(sent) } : {}),
-        ...(reads.has(record.messageId) ? { read: reads.get(record.messageId) ?? null } : {}),
+        ...(batched?.read === undefined ? {} : { read: batched.read }),
       });
     } catch (error) {
       deps.onRecordFailure?.(error, message);
@@ -219,8 +224,8 @@ export async function processSyncBatch(
   context?: Context,
 ): Promise<SQSBatchResponse> {
   const processor = new BatchProcessor(EventType.SQS);
-  const reads = await readBatchLinks(deps.store, event.Records);
-  return processPartialResponse(event, createSyncRecordHandler(deps, reads), processor, {
+  const batch = await readBatchLinks(deps.store, event.Records);
+  return processPartialResponse(event, createSyncRecordHandler(deps, batch), processor, {
     ...(context ? { context } : {}),
     throwOnFullBatchFailure: false,
   });
