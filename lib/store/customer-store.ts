@@ -21,7 +21,7 @@
  *   newer fetch merely confirmed (a customer edited and edited back at Mollie, which keeps no update
  *   times).
  * - A change: claim (with the success fields) and the replaced version's history item together, then the
- *   link (condition: version and status as read, other content, older order key). A first snapshot
+ *   link (if it is still as read, holds other content and an older order key). A first snapshot
  *   claims and stores together, having nothing to order against. If anything was overtaken, the state
  *   is read again and the decision made again.
  * - A claim whose link write never happened (error, crash) leaves the sync state ahead of the link:
@@ -30,6 +30,11 @@
  *   link write fails. The worker does not skip a redelivered message while a claim is pending.
  * So history versions are gap-free, each is newer (by order key) than the one before and differs from
  * it in content, the newest is the link's, and no re-sync rewrites the large link item.
+ *
+ * "If the item is still as read" is one condition: links and sync states carry a revision (`rev`) that
+ * every write of them raises (`#update` adds 1 to every update of one). The claim, the new version and
+ * an unchanged re-sync's success are puts of the item as read with their changes, conditioned on the
+ * revision read (`#putIfUnchanged`), and the rules above are checked on the item as read.
  *
  * Due for sync: the scheduler's index (`dueForSync`) holds the link items that are active or pending,
  * under keys fixed for the life of the link (shard, customer id) and projecting only attributes that
@@ -73,7 +78,6 @@ import {
   linkItem,
   profileItem,
   SyncDueSchema,
-  type SyncItem,
   SyncItemSchema,
   syncItem,
   syncStateFromItem,
@@ -94,6 +98,7 @@ import {
   historySk,
   type ItemKey,
   isoTime,
+  isRevisedSk,
   linkKey,
   linkSk,
   listShardValue,
@@ -275,19 +280,21 @@ export class CustomerStore implements CustomerStoreApi {
         },
         this.#providerIdGuardPut(customerId, provider, providerCustomerId),
         linkWrite,
-        {
-          Put: {
-            TableName: this.#table,
-            // Due now: the scheduler fetches the first snapshot.
-            Item: syncItem({
-              customerId,
-              provider,
-              status: 'active',
-              nextDueAt: isoTime(now),
-              providerCustomerId,
-            }),
+        // A fresh sync state, due now (the scheduler fetches the first snapshot). An update, not a put, so
+        // a pending link's sync state keeps raising its revision instead of starting again from 0.
+        this.#update({
+          Key: syncKey(customerId, provider),
+          UpdateExpression:
+            'SET #customerId = :customerId, #provider = :provider, #providerCustomerId = :id, #status = :active, #consecutiveFailures = :zero, #nextDueAt = :due REMOVE #lastSuccessAt, #lastAttemptAt, #lastError, #orderKey, #contentHash',
+          ExpressionAttributeValues: {
+            ':customerId': customerId,
+            ':provider': provider,
+            ':id': providerCustomerId,
+            ':active': 'active',
+            ':zero': 0,
+            ':due': isoTime(now),
           },
-        },
+        }),
       ]);
       if (!codes) {
         return link
@@ -327,13 +334,17 @@ export class CustomerStore implements CustomerStoreApi {
       stored === null ? { result, version } : { result: 'changed', version: stored };
     for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
       const fromBasis = basis !== null;
-      const [link, sync] = basis
-        ? [basis.link, basis.sync]
-        : await Promise.all([this.#readLink(customerId, provider), this.#readSync(customerId, provider)]);
+      const read = basis ?? (await this.#readBasis(customerId, provider));
       basis = null;
-      if (link?.providerCustomerId === undefined || link.providerCustomerId !== snapshot.providerCustomerId) {
+      const link = read?.link;
+      if (
+        !read ||
+        link?.providerCustomerId === undefined ||
+        link.providerCustomerId !== snapshot.providerCustomerId
+      ) {
         return { result: 'no-link' };
       }
+      const { sync } = read;
       // A successful fetch newer than the 404 proves the customer is back (or the 404 was the provider's
       // read-after-create lag), so the link becomes active and due again. An older one changes nothing.
       const reactivate =
@@ -365,17 +376,17 @@ export class CustomerStore implements CustomerStoreApi {
       }
       const seen = { ...success, seen: { order, hash } };
       // The sync state mirrors the link's content unless a claim is in flight (or its writer died).
-      const settled = !isWritePending({ link, sync });
+      const settled = !isWritePending(read);
       if (link.contentHash === hash && settled) {
         // Unchanged: raise the newest order key seen, on condition that the content is still this one.
         if (reactivate) await this.#reactivateLink(link);
-        if (await this.#recordSuccess(seen, reactivate)) return outcome('unchanged', link.version);
+        if (await this.#confirmUnchanged(read, seen, reactivate)) return outcome('unchanged', link.version);
       } else if (link.version === 0 && link.contentHash === undefined) {
         // The first snapshot: nothing stored to order against, so claim and store go together. A lost
         // claim means a newer fetch claimed meanwhile; the next attempt sees what it left.
         const [claimed, written] = await Promise.all([
-          this.#claimNewest(sync, seen, reactivate),
-          this.#storeVersion(link, snapshot, seen, reactivate),
+          this.#claimNewest(read, seen, reactivate),
+          this.#storeVersion(read, snapshot, seen, reactivate),
         ]);
         if (written) stored = 1;
         if (claimed && written) return { result: 'changed', version: 1 };
@@ -383,7 +394,7 @@ export class CustomerStore implements CustomerStoreApi {
         // The link holds this content but a claim for other content is in flight: take the claim back,
         // then fence the link so the claim's writer cannot store its older content.
         if (
-          (await this.#claimNewest(sync, seen, reactivate)) &&
+          (await this.#claimNewest(read, seen, reactivate)) &&
           (await this.#fenceLink(link, order, reactivate))
         ) {
           return outcome('unchanged', link.version);
@@ -392,10 +403,10 @@ export class CustomerStore implements CustomerStoreApi {
         // A change: claim the newest order key on the sync state (so no older fetch can follow), keep
         // the version being replaced as history, then store the new one if the link is still as read.
         const [claimed] = await Promise.all([
-          this.#claimNewest(sync, seen, reactivate),
+          this.#claimNewest(read, seen, reactivate),
           this.#keepAsHistory(link),
         ]);
-        if (claimed && (await this.#storeVersion(link, snapshot, seen, reactivate))) {
+        if (claimed && (await this.#storeVersion(read, snapshot, seen, reactivate))) {
           return { result: 'changed', version: link.version + 1 };
         }
       }
@@ -591,7 +602,7 @@ export class CustomerStore implements CustomerStoreApi {
       return {
         link: linkFromItem(link),
         syncState: sync ? syncStateFromItem(sync) : null,
-        basis: { link, sync },
+        basis: { link, sync, stored: { link: linkRead, sync: syncRead ?? null } },
       };
     });
   }
@@ -934,9 +945,18 @@ export class CustomerStore implements CustomerStoreApi {
     return item ? LinkItemSchema.parse(item) : null;
   }
 
-  async #readSync(customerId: string, provider: ProviderName): Promise<SyncItem | null> {
-    const item = await this.#get(syncKey(customerId, provider));
-    return item ? SyncItemSchema.parse(item) : null;
+  /** A link and its sync state as `writeSnapshot` starts from them; null when there is no link. */
+  async #readBasis(customerId: string, provider: ProviderName): Promise<SnapshotBasis | null> {
+    const [linkRead, syncRead] = await Promise.all([
+      this.#get(linkKey(customerId, provider)),
+      this.#get(syncKey(customerId, provider)),
+    ]);
+    if (!linkRead) return null;
+    return {
+      link: LinkItemSchema.parse(linkRead),
+      sync: syncRead ? SyncItemSchema.parse(syncRead) : null,
+      stored: { link: linkRead, sync: syncRead },
+    };
   }
 
   async #guardOwner(key: ItemKey): Promise<string | null> {
@@ -966,26 +986,17 @@ export class CustomerStore implements CustomerStoreApi {
   }
 
   /**
-   * Claims "newest seen" on the sync state: compare-and-set from the order key and content hash as
-   * read to this fetch's, with the success fields. Every writer that stores content claims first, and
-   * an unchanged re-sync raises the same order key, so of two fetches the older cannot store after the
-   * newer was recorded. False when the sync state changed since it was read: decide again.
+   * Claims "newest seen" on the sync state: compare-and-set from the sync state as read (its order key
+   * and content hash) to this fetch's, with the success fields. Every writer that stores content claims
+   * first, and an unchanged re-sync raises the same order key, so of two fetches the older cannot store
+   * after the newer was recorded. False when the sync state changed since it was read: decide again.
    */
   async #claimNewest(
-    read: SyncItem | null,
+    read: SnapshotBasis,
     success: SyncSuccess & { seen: { order: string; hash: string } },
     reactivate: boolean,
   ): Promise<boolean> {
-    return this.#writeSuccess(success, reactivate, {
-      conditions: [
-        read?.orderKey === undefined ? 'attribute_not_exists(#orderKey)' : '#orderKey = :readOrder',
-        read?.contentHash === undefined ? 'attribute_not_exists(#contentHash)' : '#contentHash = :readHash',
-      ],
-      values: {
-        ...(read?.orderKey === undefined ? {} : { ':readOrder': read.orderKey }),
-        ...(read?.contentHash === undefined ? {} : { ':readHash': read.contentHash }),
-      },
-    });
+    return this.#putSuccess(read, success, reactivate);
   }
 
   /**
@@ -1015,34 +1026,31 @@ export class CustomerStore implements CustomerStoreApi {
   }
 
   /**
-   * Stores `snapshot` as the link's next version if the link is still the one read, its content differs
-   * and it holds nothing newer. Only the due index's projected attributes stay untouched (unless
-   * reactivating), so a change does not write that index. False when a condition failed.
+   * Stores `snapshot` as the link's next version if the link is still the one read (its content differs
+   * and it holds nothing newer). The due index's projected attributes keep their values (unless
+   * reactivating), so a change does not write that index. False when the link changed since it was read.
    */
   async #storeVersion(
-    link: LinkItem,
+    read: SnapshotBasis,
     snapshot: CustomerSnapshot,
     success: SyncSuccess & { seen: { order: string; hash: string } },
     reactivate: boolean,
   ): Promise<boolean> {
-    return this.#sendIf({
-      Key: linkKey(link.customerId, link.provider),
-      UpdateExpression: `SET #snapshot = :snapshot, #contentHash = :hash, #orderKey = :order, #version = :version, #recordedAt = :now${
-        reactivate ? REACTIVATE_SET : ''
-      }`,
-      ConditionExpression:
-        '#version = :expected AND #status = :status AND (attribute_not_exists(#contentHash) OR #contentHash <> :hash) AND (attribute_not_exists(#orderKey) OR #orderKey < :order)',
-      ExpressionAttributeValues: {
-        ':snapshot': snapshot,
-        ':hash': success.seen.hash,
-        ':order': success.seen.order,
-        ':version': link.version + 1,
-        ':now': success.now,
-        ':expected': link.version,
-        ':status': link.status,
-        ...(reactivate ? reactivateValues(link) : {}),
+    const { link } = read;
+    const { hash, order } = success.seen;
+    if (link.contentHash === hash || (link.orderKey ?? '') >= order) return false;
+    return this.#putIfUnchanged(
+      read.stored.link,
+      {
+        snapshot,
+        contentHash: hash,
+        orderKey: order,
+        version: link.version + 1,
+        recordedAt: success.now,
+        ...(reactivate ? { status: 'active', ...dueIndexKeys(link.customerId, link.provider) } : {}),
       },
-    });
+      reactivate ? ['goneAt'] : [],
+    );
   }
 
   /**
@@ -1077,53 +1085,97 @@ export class CustomerStore implements CustomerStoreApi {
 
   /**
    * The one write of an unchanged re-sync: the sync-state item, a few hundred bytes in no index (1 WCU).
-   * With `seen` it also raises the newest order key seen, on condition that the stored content is still
-   * `seen.hash`, so a delayed older fetch cannot later replace content a newer fetch confirmed. False
-   * when a condition failed.
+   * It raises the newest order key seen if the stored content is still `seen.hash` and nothing newer was
+   * seen, so a delayed older fetch cannot later replace content a newer fetch confirmed. False when the
+   * sync state is not like that, or changed since it was read.
    */
-  async #recordSuccess(success: SyncSuccess, reactivate: boolean): Promise<boolean> {
-    return this.#writeSuccess(success, reactivate, {
-      conditions: success.seen
-        ? ['(attribute_not_exists(#contentHash) OR #contentHash = :hash)', NEWER_ORDER]
-        : [],
+  async #confirmUnchanged(
+    read: SnapshotBasis,
+    success: SyncSuccess & { seen: { order: string; hash: string } },
+    reactivate: boolean,
+  ): Promise<boolean> {
+    const { sync } = read;
+    const { hash, order } = success.seen;
+    if (sync?.contentHash !== undefined && sync.contentHash !== hash) return false;
+    if ((sync?.orderKey ?? '') >= order) return false;
+    return this.#putSuccess(read, success, reactivate);
+  }
+
+  /**
+   * A successful fetch onto the sync state as read, if it exists and did not change since; unless
+   * reactivating, not onto a link marked gone (it stays off the due index). False otherwise.
+   */
+  async #putSuccess(read: SnapshotBasis, success: SyncSuccess, reactivate: boolean): Promise<boolean> {
+    const stored = read.stored.sync;
+    if (!stored || !read.sync || (success.due && !reactivate && read.sync.status === 'gone')) return false;
+    return this.#putIfUnchanged(stored, syncSuccessAttributes(success), ['lastError']);
+  }
+
+  /**
+   * A stale fetch's success onto the sync state: its times and due time, whatever else changed since
+   * (no order key, so no condition beyond the item's existence); unless reactivating, not onto a link
+   * marked gone meanwhile.
+   */
+  async #recordSuccess(success: SyncSuccess, reactivate: boolean): Promise<void> {
+    const guardGone = success.due && !reactivate;
+    const { UpdateExpression, ExpressionAttributeValues } = syncSuccessExpression(success);
+    await this.#sendIf({
+      Key: syncKey(success.customerId, success.provider),
+      UpdateExpression,
+      ConditionExpression: ['attribute_exists(#pk)', ...(guardGone ? ['#status <> :gone'] : [])].join(
+        ' AND ',
+      ),
+      ExpressionAttributeValues: { ...ExpressionAttributeValues, ...(guardGone ? { ':gone': 'gone' } : {}) },
     });
   }
 
   /**
-   * A successful fetch onto the sync state, if it exists and `extra` holds; unless reactivating, not
-   * onto a link marked gone meanwhile (it stays off the due index). False when a condition failed.
+   * Puts `stored` back with `changes` (and without `removed`) if nobody wrote it since it was read: its
+   * revision is still the one read (optimistic locking; every write of a link or sync state raises it).
+   * A put, not an update: on DynamoDB Local a put with one condition costs about as much as a bare put,
+   * where an update with its expressions costs a fifth more (see docs/benchmarks.md). False when the item
+   * changed meanwhile.
    */
-  async #writeSuccess(
-    success: SyncSuccess,
-    reactivate: boolean,
-    extra: { conditions: string[]; values?: Record<string, unknown> },
-  ): Promise<boolean> {
-    const guardGone = success.due && !reactivate;
-    const { UpdateExpression, ExpressionAttributeValues } = syncSuccessExpression(success);
-    return this.#sendIf({
-      Key: syncKey(success.customerId, success.provider),
-      UpdateExpression,
-      ConditionExpression: [
-        'attribute_exists(#pk)',
-        ...(guardGone ? ['#status <> :gone'] : []),
-        ...extra.conditions,
-      ].join(' AND '),
-      ExpressionAttributeValues: {
-        ...ExpressionAttributeValues,
-        ...(guardGone ? { ':gone': 'gone' } : {}),
-        ...extra.values,
-      },
-    });
+  async #putIfUnchanged(stored: Item, changes: Item, removed: readonly string[]): Promise<boolean> {
+    const read = typeof stored.rev === 'number' ? stored.rev : undefined;
+    const Item: Item = { ...stored, ...changes, rev: (read ?? 0) + 1 };
+    for (const name of removed) delete Item[name];
+    try {
+      await this.#doc.send(
+        new PutCommand({
+          TableName: this.#table,
+          Item,
+          ...(read === undefined
+            ? {
+                ConditionExpression: 'attribute_exists(#pk) AND attribute_not_exists(#rev)',
+                ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#rev': 'rev' },
+              }
+            : {
+                ConditionExpression: '#rev = :rev',
+                ExpressionAttributeNames: { '#rev': 'rev' },
+                ExpressionAttributeValues: { ':rev': read },
+              }),
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
   }
 
-  /** An Update for a transaction or for `#send`, with `#name` placeholders filled in from the expressions. */
+  /**
+   * An Update for a transaction or for `#send`, with `#name` placeholders filled in from the expressions.
+   * An update of a link or sync state also raises its revision, which `#putIfUnchanged` relies on.
+   */
   #update(input: Omit<UpdateCommandInput, 'TableName' | 'ExpressionAttributeNames'>) {
+    const revised = hasRevision(input.Key) ? withRevision(input) : input;
     return {
       Update: {
         TableName: this.#table,
-        ...input,
-        UpdateExpression: input.UpdateExpression ?? '',
-        ExpressionAttributeNames: attributeNames(input.UpdateExpression, input.ConditionExpression),
+        ...revised,
+        UpdateExpression: revised.UpdateExpression ?? '',
+        ExpressionAttributeNames: attributeNames(revised.UpdateExpression, revised.ConditionExpression),
       },
     };
   }
@@ -1290,29 +1342,50 @@ interface SyncSuccess {
   providerCustomerId?: string;
 }
 
-/** Only raise the highest order key seen; with `:order`. */
-const NEWER_ORDER = '(attribute_not_exists(#orderKey) OR #orderKey < :order)';
+/** What a successful fetch sets on the sync state (and it removes `lastError`). */
+function syncSuccessAttributes(success: SyncSuccess): Item {
+  return {
+    lastSuccessAt: success.now,
+    lastAttemptAt: success.now,
+    consecutiveFailures: 0,
+    ...(success.due ? { status: 'active', nextDueAt: success.nextDueAt } : {}),
+    ...(success.seen ? { orderKey: success.seen.order, contentHash: success.seen.hash } : {}),
+    ...(success.providerCustomerId
+      ? {
+          customerId: success.customerId,
+          provider: success.provider,
+          providerCustomerId: success.providerCustomerId,
+        }
+      : {}),
+  };
+}
 
+/** `syncSuccessAttributes` as an update. */
 function syncSuccessExpression(success: SyncSuccess) {
-  const set = ['#lastSuccessAt = :now', '#lastAttemptAt = :now', '#consecutiveFailures = :zero'];
-  const values: Record<string, unknown> = { ':now': success.now, ':zero': 0 };
-  if (success.due) {
-    set.push('#status = :active', '#nextDueAt = :due');
-    Object.assign(values, { ':active': 'active', ':due': success.nextDueAt });
-  }
-  if (success.seen) {
-    set.push('#orderKey = :order', '#contentHash = :hash');
-    Object.assign(values, { ':order': success.seen.order, ':hash': success.seen.hash });
-  }
-  if (success.providerCustomerId) {
-    set.push('#customerId = :customerId', '#provider = :provider', '#providerCustomerId = :id');
-    Object.assign(values, {
-      ':customerId': success.customerId,
-      ':provider': success.provider,
-      ':id': success.providerCustomerId,
-    });
-  }
-  return { UpdateExpression: `SET ${set.join(', ')} REMOVE #lastError`, ExpressionAttributeValues: values };
+  const set = Object.entries(syncSuccessAttributes(success));
+  return {
+    UpdateExpression: `SET ${set.map(([name]) => `#${name} = :${name}`).join(', ')} REMOVE #lastError`,
+    ExpressionAttributeValues: Object.fromEntries(set.map(([name, value]) => [`:${name}`, value])),
+  };
+}
+
+/** Whether the item under `key` is a link or a sync state, the items that carry a revision. */
+function hasRevision(key: UpdateCommandInput['Key']): boolean {
+  const sk: unknown = key?.[TABLE.sortKey];
+  return typeof sk === 'string' && isRevisedSk(sk);
+}
+
+/** The update with its item's revision raised by one (an ADD creates it on items stored without one). */
+function withRevision(input: Omit<UpdateCommandInput, 'TableName' | 'ExpressionAttributeNames'>) {
+  const expression = input.UpdateExpression ?? '';
+  return {
+    ...input,
+    // An update expression may hold one ADD clause only.
+    UpdateExpression: /\bADD\b/.test(expression)
+      ? expression.replace(/\bADD\b/, 'ADD #rev :revisionStep,')
+      : `${expression} ADD #rev :revisionStep`,
+    ExpressionAttributeValues: { ...input.ExpressionAttributeValues, ':revisionStep': 1 },
+  };
 }
 
 /** Makes a gone link active and due again, appended to a link update (values: `reactivateValues`). */

@@ -40,6 +40,13 @@ const ProfileItemSchema = z.object({
   updatedAt: z.string(),
 });
 
+/**
+ * A link's or sync state's revision: raised by every write of the item (updates add 1; puts write the
+ * revision they read plus 1), so a put conditioned on the revision it read replaces exactly the item
+ * it read (optimistic locking). Absent on items stored before revisions existed: the same as 0.
+ */
+const RevisionSchema = z.number().check(z.int(), z.nonnegative());
+
 export const LinkItemSchema = z.object({
   customerId: z.string(),
   provider: ProviderNameSchema,
@@ -56,6 +63,7 @@ export const LinkItemSchema = z.object({
   createLeaseUntil: z.optional(z.string()),
   /** When the current version was stored; it becomes the history item's `recordedAt` once superseded. */
   recordedAt: z.optional(z.string()),
+  rev: z.optional(RevisionSchema),
 });
 export type LinkItem = z.infer<typeof LinkItemSchema>;
 
@@ -73,6 +81,7 @@ export const SyncItemSchema = z.object({
   orderKey: z.optional(z.string()),
   /** Mirrors the link's latest content hash, so an unchanged re-sync can be conditioned on it. */
   contentHash: z.optional(z.string()),
+  rev: z.optional(RevisionSchema),
 });
 export type SyncItem = z.infer<typeof SyncItemSchema>;
 
@@ -174,6 +183,7 @@ export function linkItem(args: {
     // Gone links leave the due index (sparse); active and pending ones are what the scheduler reads.
     ...(args.status === 'gone' ? {} : dueIndexKeys(customerId, provider)),
     ...(snapshot ? { ...snapshotAttributes(snapshot), recordedAt: args.recordedAt ?? args.linkedAt } : {}),
+    rev: 0,
   };
 }
 
@@ -207,6 +217,7 @@ export function syncItem(args: {
     ...(args.latest
       ? { contentHash: contentHash(args.latest), orderKey: snapshotOrderKey(args.latest) }
       : {}),
+    rev: 0,
   };
 }
 

@@ -23,8 +23,12 @@ export interface ItemKey {
 
 export const customerPk = (customerId: string): string => `CUSTOMER#${customerId}`;
 export const PROFILE_SK = 'PROFILE';
-export const linkSk = (provider: ProviderName): string => `PROVIDER#${provider}`;
-export const syncSk = (provider: ProviderName): string => `SYNC#${provider}`;
+const LINK_PREFIX = 'PROVIDER#';
+const SYNC_PREFIX = 'SYNC#';
+export const linkSk = (provider: ProviderName): string => `${LINK_PREFIX}${provider}`;
+export const syncSk = (provider: ProviderName): string => `${SYNC_PREFIX}${provider}`;
+/** Links and sync states carry a revision (`rev`, items.ts) that every write of them raises. */
+export const isRevisedSk = (sk: string): boolean => sk.startsWith(LINK_PREFIX) || sk.startsWith(SYNC_PREFIX);
 export const historyPrefix = (provider: ProviderName): string => `HISTORY#${provider}#`;
 export const historySk = (provider: ProviderName, version: number): string =>
   `${historyPrefix(provider)}${String(version).padStart(10, '0')}`;

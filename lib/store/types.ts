@@ -5,7 +5,7 @@
  */
 import type { CustomerInput } from '../customer/input.ts';
 import type { CustomerSnapshot, ProviderName } from '../customer/snapshot.ts';
-import type { LinkItem, SyncItem } from './items.ts';
+import type { Item, LinkItem, SyncItem } from './items.ts';
 
 export interface CustomerProfile {
   customerId: string;
@@ -70,6 +70,8 @@ export interface HistoryEntry {
 export interface SnapshotBasis {
   link: LinkItem;
   sync: SyncItem | null;
+  /** The two items as stored (keys and all): the write puts them back with its changes. */
+  stored: { link: Item; sync: Item | null };
 }
 
 /**
@@ -77,7 +79,7 @@ export interface SnapshotBasis {
  * content on the link yet: in flight, or failed part-way. The sync state's success then promises more
  * than the link holds, so a redelivered message must not be skipped because of it.
  */
-export function isWritePending(basis: SnapshotBasis): boolean {
+export function isWritePending(basis: Pick<SnapshotBasis, 'link' | 'sync'>): boolean {
   return (basis.sync?.contentHash ?? null) !== (basis.link.contentHash ?? null);
 }
 

@@ -47,7 +47,7 @@ describe('DynamoDB throttling during a sync run', () => {
     throttle().attempts.length = 0;
     // Only the write a change makes before storing its new version (the replaced version's history
     // item): other customers' unchanged re-syncs go through.
-    throttle().arm(3, { commands: ['PutItemCommand'] });
+    throttle().arm(3, { commands: ['PutItemCommand'], sortKeyPrefix: 'HISTORY#' });
     countFaults(3);
     await stack.syncAll();
 
@@ -74,7 +74,7 @@ describe('DynamoDB throttling during a sync run', () => {
         .filter((fetch) => fetch.providerCustomerId === idAt(customer, 'mollie')).length;
     throttle().attempts.length = 0;
     // maxAttempts is 5 (lib/store/client.ts): the first delivery's write fails on every attempt.
-    throttle().arm(5, { commands: ['PutItemCommand'] });
+    throttle().arm(5, { commands: ['PutItemCommand'], sortKeyPrefix: 'HISTORY#' });
     countFaults(5);
 
     await stack.runScheduler('mollie');

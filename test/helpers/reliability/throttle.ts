@@ -23,7 +23,12 @@ export interface SimulatedThrottling {
   /** Throttles the next `times` attempts of the given commands (default: every write command). */
   arm(
     times: number,
-    options?: { commands?: readonly string[]; error?: 'ProvisionedThroughputExceeded' | 'Throttling' },
+    options?: {
+      commands?: readonly string[];
+      /** Only writes of items whose sort key starts with this (`HISTORY#`); default: any item. */
+      sortKeyPrefix?: string;
+      error?: 'ProvisionedThroughputExceeded' | 'Throttling';
+    },
   ): void;
   disarm(): void;
   readonly remaining: number;
@@ -39,6 +44,17 @@ export const WRITE_COMMANDS = [
   'BatchWriteItemCommand',
 ] as const;
 
+/** The sort key of the item a single-item command names (`Key`, or `Item` for a put), as sent. */
+function sortKeyOf(input: unknown): string {
+  const target: unknown =
+    typeof input === 'object' && input !== null
+      ? (Reflect.get(input, 'Key') ?? Reflect.get(input, 'Item'))
+      : undefined;
+  const sk: unknown = typeof target === 'object' && target !== null ? Reflect.get(target, 'sk') : undefined;
+  const value: unknown = typeof sk === 'object' && sk !== null ? Reflect.get(sk, 'S') : undefined;
+  return typeof value === 'string' ? value : '';
+}
+
 function header(request: unknown, name: string): string {
   const headers: unknown =
     typeof request === 'object' && request !== null ? Reflect.get(request, 'headers') : undefined;
@@ -50,12 +66,13 @@ function header(request: unknown, name: string): string {
 export function installThrottling(client: DynamoDBClient): SimulatedThrottling {
   let remaining = 0;
   let commands: readonly string[] = WRITE_COMMANDS;
+  let sortKeyPrefix = '';
   let error: 'ProvisionedThroughputExceeded' | 'Throttling' = 'ProvisionedThroughputExceeded';
   const attempts: ThrottledAttempt[] = [];
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const command = context.commandName ?? '';
-      if (remaining > 0 && commands.includes(command)) {
+      if (remaining > 0 && commands.includes(command) && sortKeyOf(args.input).startsWith(sortKeyPrefix)) {
         attempts.push({
           command,
           attempt: Number(/attempt=(\d+)/.exec(header(args.request, 'amz-sdk-request'))?.[1] ?? 0),
@@ -80,6 +97,7 @@ export function installThrottling(client: DynamoDBClient): SimulatedThrottling {
     arm(times, options = {}) {
       remaining = times;
       commands = options.commands ?? WRITE_COMMANDS;
+      sortKeyPrefix = options.sortKeyPrefix ?? '';
       error = options.error ?? 'ProvisionedThroughputExceeded';
     },
     disarm() {

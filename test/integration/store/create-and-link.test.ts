@@ -312,6 +312,7 @@ describe('CustomerStore customers and links', () => {
         'status',
         'consecutiveFailures',
         'nextDueAt',
+        'rev',
       ].sort(),
     );
   });

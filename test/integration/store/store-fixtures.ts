@@ -150,3 +150,14 @@ export function indexUnits(commands: SentCommand[]): Record<string, number> {
 /** The commands that write (reads made to decide a write are not what a write costs). */
 export const writesOf = (commands: SentCommand[]): SentCommand[] =>
   commands.filter((command) => !/^(Get|BatchGet|Query)/.test(command.name));
+
+/** The key of the item a write command writes: its `Key`, or its `Item`'s keys for a put. */
+export function writtenKey(input: Record<string, unknown>): { pk: unknown; sk: unknown } | undefined {
+  const target = input.Key ?? input.Item;
+  if (typeof target !== 'object' || target === null) return undefined;
+  return { pk: Reflect.get(target, 'pk'), sk: Reflect.get(target, 'sk') };
+}
+
+/** True for a put or update of the item whose sort key starts with `prefix` (`PROVIDER#`, `SYNC#`). */
+export const writesItem = (prefix: string) => (command: { name: string; input: Record<string, unknown> }) =>
+  /^(Put|Update)Item/.test(command.name) && String(writtenKey(command.input)?.sk ?? '').startsWith(prefix);

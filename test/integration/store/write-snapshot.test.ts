@@ -16,8 +16,14 @@ import {
   makeSnapshot,
   RETENTION_DAYS,
   rawItem,
+  writesItem,
   writesOf,
+  writtenKey,
 } from './store-fixtures.ts';
+
+/** The write that stores a new version on the link, and the writes of the sync state (claims included). */
+const isLinkWrite = writesItem('PROVIDER#');
+const isSyncWrite = writesItem('SYNC#');
 
 describe('CustomerStore.writeSnapshot', () => {
   let table: TestTable;
@@ -182,7 +188,7 @@ describe('CustomerStore.writeSnapshot', () => {
     // The slow writer has read version 1 and decided to write; the fast one stores before it claims.
     await expect(
       overtaken(
-        ({ name }) => name === 'UpdateItemCommand',
+        isSyncWrite,
         () =>
           expect(store.writeSnapshot({ customerId, snapshot: newest, now, nextDueAt })).resolves.toEqual({
             result: 'changed',
@@ -211,10 +217,11 @@ describe('CustomerStore.writeSnapshot', () => {
           basis: read?.basis ?? null,
         }),
       ).resolves.toEqual({ result: 'changed', version: 1 });
+      // The sync-state claim and the link, each a put conditioned on the revision the batch read.
       expect(measured.sent.map((command) => command.name)).toEqual([
         'BatchGetItemCommand',
-        'UpdateItemCommand',
-        'UpdateItemCommand',
+        'PutItemCommand',
+        'PutItemCommand',
       ]);
     } finally {
       measured.destroy();
@@ -246,10 +253,10 @@ describe('CustomerStore.writeSnapshot', () => {
       expect(measured.sent.map((command) => command.name).sort()).toEqual([
         'BatchGetItemCommand',
         'PutItemCommand',
-        'UpdateItemCommand',
-        'UpdateItemCommand',
+        'PutItemCommand',
+        'PutItemCommand',
       ]);
-      expect(measured.sent.at(-1)?.name).toBe('UpdateItemCommand');
+      expect(isLinkWrite(measured.sent.at(-1) ?? { name: '', input: {} })).toBe(true);
     } finally {
       measured.destroy();
     }
@@ -277,17 +284,92 @@ describe('CustomerStore.writeSnapshot', () => {
     expect((await historyOf(customerId)).map((entry) => entry.snapshot.givenName)).toEqual(['A', 'C', 'A']);
   });
 
-  /** True for the write that stores a new version on the link (not the sync-state claim). */
-  const isLinkWrite = (name: string, input: Record<string, unknown>) =>
-    name === 'UpdateItemCommand' && JSON.stringify(input.Key).includes('PROVIDER#');
+  it('raises the revision of a link and its sync state on every write, so a put from an older read fails', async () => {
+    const { customerId, providerCustomerId } = await linkedCustomer(store);
+    const revisions = async () =>
+      Promise.all(
+        [linkKey(customerId, 'palomma'), syncKey(customerId, 'palomma')].map(
+          async (key) => (await rawItem(table.doc, table.tableName, key))?.rev,
+        ),
+      );
+    const before = await revisions();
+    const [read] = await store.getLinksForSync([{ customerId, provider: 'palomma' }]);
+    // A failure recorded after the read changes neither content nor order key, only the revision.
+    await store.recordSyncFailure({
+      customerId,
+      provider: 'palomma',
+      error: { name: 'ProviderUnavailableError', message: 'HTTP 503' },
+      now,
+      nextDueAt,
+    });
+    const afterFailure = await revisions();
+    expect(afterFailure[0]).toBe(before[0]);
+    expect(afterFailure[1]).toBe(Number(before[1]) + 1);
+
+    let claims = 0;
+    const measured = instrumentedStore(table.tableName, {
+      intercept: (command) => {
+        if (isSyncWrite(command)) claims++;
+      },
+    });
+    try {
+      await expect(
+        measured.store.writeSnapshot({
+          customerId,
+          snapshot: makeSnapshot({ providerCustomerId }),
+          now,
+          nextDueAt,
+          basis: read?.basis ?? null,
+        }),
+      ).resolves.toEqual({ result: 'changed', version: 1 });
+      // The claim from the read failed (the link put went through); a fresh read claimed again.
+      expect(claims).toBe(2);
+      expect(measured.sent.filter(isSyncWrite)).toHaveLength(1);
+    } finally {
+      measured.destroy();
+    }
+    const sync = await rawItem(table.doc, table.tableName, syncKey(customerId, 'palomma'));
+    expect(sync).toMatchObject({ consecutiveFailures: 0, lastSuccessAt: now });
+    expect(sync).not.toHaveProperty('lastError');
+    // The link: its new version, then the fence of the retried claim; the sync state: the one claim.
+    expect(await revisions()).toEqual([Number(before[0]) + 2, Number(afterFailure[1]) + 1]);
+    await store.markGone({ customerId, provider: 'palomma', now });
+    expect(await revisions()).toEqual([Number(before[0]) + 3, Number(afterFailure[1]) + 2]);
+  });
+
+  it('writes snapshots onto links and sync states stored before revisions existed', async () => {
+    const { customerId, providerCustomerId } = await linkedCustomer(store);
+    for (const key of [linkKey(customerId, 'palomma'), syncKey(customerId, 'palomma')]) {
+      await table.doc.send(
+        new UpdateCommand({ TableName: table.tableName, Key: key, UpdateExpression: 'REMOVE rev' }),
+      );
+    }
+    const [read] = await store.getLinksForSync([{ customerId, provider: 'palomma' }]);
+    await expect(
+      store.writeSnapshot({
+        customerId,
+        snapshot: makeSnapshot({ providerCustomerId }),
+        now,
+        nextDueAt,
+        basis: read?.basis ?? null,
+      }),
+    ).resolves.toEqual({ result: 'changed', version: 1 });
+    const link = await rawItem(table.doc, table.tableName, linkKey(customerId, 'palomma'));
+    expect(link).toMatchObject({ version: 1, rev: 1 });
+    // Its index keys came along with the rest of the item.
+    expect(await store.findByProviderId('palomma', providerCustomerId)).toMatchObject({
+      customerId,
+      version: 1,
+    });
+  });
 
   it('lets a newer fetch through when the writer before it died between its claim and its link write', async () => {
     const { customerId, at } = await mollieCustomer();
     await store.writeSnapshot({ customerId, snapshot: at('2024-06-02T01:00:00.000Z', 'A'), now, nextDueAt });
 
     const dying = instrumentedStore(table.tableName, {
-      intercept: ({ name, input }) => {
-        if (isLinkWrite(name, input)) throw new Error('simulated crash before the link write');
+      intercept: (command) => {
+        if (isLinkWrite(command)) throw new Error('simulated crash before the link write');
       },
     });
     try {
@@ -363,7 +445,7 @@ describe('CustomerStore.writeSnapshot', () => {
     // 03:00 (edited back at the provider) gets in first.
     await expect(
       overtaken(
-        ({ name, input }) => isLinkWrite(name, input),
+        isLinkWrite,
         () =>
           expect(
             store.writeSnapshot({
@@ -411,7 +493,7 @@ describe('CustomerStore.writeSnapshot', () => {
     // fast writer stores A (fetched 02:00). The newest state is C again, so the slow writer must store it.
     await expect(
       overtaken(
-        ({ name }) => name === 'UpdateItemCommand',
+        isSyncWrite,
         () =>
           store.writeSnapshot({ customerId, snapshot: at('2024-06-02T02:00:00.000Z', 'A'), now, nextDueAt }),
         (slow) =>
@@ -490,8 +572,8 @@ describe('CustomerStore.writeSnapshot', () => {
         ).resolves.toEqual({ result: 'unchanged', version: 1 });
         const unchanged = writesOf(measured.sent);
 
-        expect(unchanged.map((c) => [c.name, c.input.Key])).toEqual([
-          ['UpdateItemCommand', syncKey(customerId, 'palomma')],
+        expect(unchanged.map((c) => [c.name, writtenKey(c.input)])).toEqual([
+          ['PutItemCommand', syncKey(customerId, 'palomma')],
         ]);
         // The sync item is in no index and far under 1 KB: moving its due time is one unit in all.
         expect(capacityUnits(unchanged)).toBeLessThanOrEqual(1);
@@ -537,8 +619,8 @@ describe('CustomerStore.writeSnapshot', () => {
       // First snapshot: the sync-state claim and the link. A change: also the replaced version's history
       // item. The link is over 1 KB and byProviderId projects it whole; no transaction doubles a rate.
       expect(costs.map((cost) => cost.writes)).toEqual([
-        ['UpdateItemCommand', 'UpdateItemCommand'],
-        ['PutItemCommand', 'UpdateItemCommand', 'UpdateItemCommand'],
+        ['PutItemCommand', 'PutItemCommand'],
+        ['PutItemCommand', 'PutItemCommand', 'PutItemCommand'],
       ]);
       for (const cost of costs) {
         expect(cost.indexes).not.toHaveProperty(TABLE.indexes.dueForSync.name);
@@ -556,10 +638,10 @@ describe('CustomerStore.writeSnapshot', () => {
   it('lets AWS errors such as throttling reach the caller', async () => {
     const { customerId, providerCustomerId } = await linkedCustomer(store);
     const snapshot = makeSnapshot({ providerCustomerId });
-    const throttle = (commandName: string) =>
+    const throttle = (when: (command: { name: string; input: Record<string, unknown> }) => boolean) =>
       instrumentedStore(table.tableName, {
-        intercept: ({ name }) => {
-          if (name === commandName) {
+        intercept: (command) => {
+          if (when(command)) {
             throw new ProvisionedThroughputExceededException({
               message: 'simulated throttling',
               $metadata: {},
@@ -569,14 +651,14 @@ describe('CustomerStore.writeSnapshot', () => {
       });
     const write = (target: CustomerStore, fetchedAt: string) =>
       target.writeSnapshot({ customerId, snapshot: { ...snapshot, fetchedAt }, now, nextDueAt });
-    const onUpdate = throttle('UpdateItemCommand');
-    const onHistory = throttle('PutItemCommand');
+    const onStateWrite = throttle((command) => isLinkWrite(command) || isSyncWrite(command));
+    const onHistory = throttle(writesItem('HISTORY#'));
     const throttled = expect.any(ProvisionedThroughputExceededException);
     try {
       // The first snapshot, a re-sync, and a change (throttled on its history item).
-      await expect(write(onUpdate.store, '2024-06-02T00:00:00.000Z')).rejects.toEqual(throttled);
+      await expect(write(onStateWrite.store, '2024-06-02T00:00:00.000Z')).rejects.toEqual(throttled);
       await write(store, '2024-06-02T00:00:00.000Z');
-      await expect(write(onUpdate.store, '2024-06-03T00:00:00.000Z')).rejects.toEqual(throttled);
+      await expect(write(onStateWrite.store, '2024-06-03T00:00:00.000Z')).rejects.toEqual(throttled);
       const changed = { ...snapshot, givenName: 'B', providerUpdatedAt: '2024-06-04T00:00:00.000Z' };
       await expect(
         onHistory.store.writeSnapshot({ customerId, snapshot: changed, now, nextDueAt }),
@@ -588,7 +670,7 @@ describe('CustomerStore.writeSnapshot', () => {
       });
       expect((await historyOf(customerId)).map((entry) => entry.version)).toEqual([2, 1]);
     } finally {
-      onUpdate.destroy();
+      onStateWrite.destroy();
       onHistory.destroy();
     }
   });
