@@ -632,7 +632,7 @@ function throughputReport(args: {
         `${writeCpu.toFixed(2)} ms (worker ${cpu(writes.cpu, 'worker').toFixed(2)}, DynamoDB Local ${cpu(writes.cpu, 'DynamoDB Local').toFixed(2)}). ` +
         `DynamoDB Local's part: the worker path makes ${(callsTotal / customers).toFixed(1)} calls per customer ` +
         `(${callsPerCustomer(first.capacity, customers)}; by time ${timeShares(first.capacity)}): a share of its batch's ` +
-        `read and two conditional writes, where the bare path makes ${putsPerCustomer.toFixed(1)} unconditional PutItems. ` +
+        `read and two puts conditioned on the revision they read, where the bare path makes ${putsPerCustomer.toFixed(1)} unconditional PutItems. ` +
         `The worker's part: the adapter's fetch and normalization (${formatMs(adapterMs)} per customer, waits ` +
         "included), the content hash, and the AWS SDK's work per call (serialization, signing, its middleware). " +
         'Both writes must stay conditional: they are what keeps an older fetch from replacing a newer one. ' +

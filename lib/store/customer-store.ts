@@ -1132,9 +1132,8 @@ export class CustomerStore implements CustomerStoreApi {
   /**
    * Puts `stored` back with `changes` (and without `removed`) if nobody wrote it since it was read: its
    * revision is still the one read (optimistic locking; every write of a link or sync state raises it).
-   * A put, not an update: on DynamoDB Local a put with one condition costs about as much as a bare put,
-   * where an update with its expressions costs a fifth more (see docs/benchmarks.md). False when the item
-   * changed meanwhile.
+   * A put, not an update: the same write units on DynamoDB, and on DynamoDB Local much less CPU than an
+   * update with its expressions (docs/architecture.md). False when the item changed meanwhile.
    */
   async #putIfUnchanged(stored: Item, changes: Item, removed: readonly string[]): Promise<boolean> {
     const read = typeof stored.rev === 'number' ? stored.rev : undefined;
