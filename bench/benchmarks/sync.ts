@@ -563,15 +563,6 @@ function meanCallTimes(tally: CapacityTally): string {
     .join(', ');
 }
 
-/** Share of DynamoDB time per command, largest first: `TransactWriteItems 55 %, GetItem 30 %`. */
-function timeShares(tally: CapacityTally): string {
-  const total = Object.values(tally.timeMs).reduce((sum, ms) => sum + ms, 0);
-  return Object.entries(tally.timeMs)
-    .sort(([, a], [, b]) => b - a)
-    .map(([name, ms]) => `${name.replace(/Command$/, '')} ${((ms / total) * 100).toFixed(0)} %`)
-    .join(', ');
-}
-
 function storeMsPerCustomer(tally: CapacityTally, customers: number): number {
   return perCustomer(
     Object.values(tally.timeMs).reduce((sum, ms) => sum + ms, 0),
@@ -617,30 +608,36 @@ function throughputReport(args: {
       `${formatMs(getLatency.p50)} and the bare PutItems p50 of ${formatMs(writeLatency.p50)}.`,
   );
   if (!c.met) {
-    const callsTotal = Object.values(first.capacity.calls).reduce((sum, n) => sum + n, 0);
     const cpu = (split: CpuSplit, label: string) => perCustomer(split.ms[label] ?? Number.NaN, customers);
     const syncCpu = totalCpu(first.cpu, customers);
     const writeCpu = totalCpu(writes.cpu, customers);
     const getCpu = totalCpu(gets.cpu, customers);
     const cores = availableParallelism();
+    /** Cores kept busy: CPU per customer times customers per second. */
+    const busy = (cpuMs: number, rate: number) => ((cpuMs * rate) / 1000).toFixed(2);
+    // What the sync spends beyond the GET and the writes it shares with the bare paths.
+    const readExtra = cpu(first.cpu, 'DynamoDB Local') - cpu(writes.cpu, 'DynamoDB Local');
+    const workerExtra = cpu(first.cpu, 'worker') - cpu(gets.cpu, 'worker') - cpu(writes.cpu, 'worker');
     notes.push(
       `**Target missed** (${shortfall(c)}): the sync reaches ${(c.measured * 100).toFixed(0)} % of the ${binding} rate. ` +
-        `On this machine the worker, DynamoDB Local and the sandboxes share ${cores} cores, and the sync pass keeps ` +
-        `them busy: it costs ${syncCpu.toFixed(2)} ms of CPU per customer in all (worker ${cpu(first.cpu, 'worker').toFixed(2)}, ` +
+        `The worker, DynamoDB Local and the sandboxes share this machine's ${cores} cores, so the rates follow CPU per ` +
+        `customer: the sync costs ${syncCpu.toFixed(2)} ms in all (worker ${cpu(first.cpu, 'worker').toFixed(2)}, ` +
         `DynamoDB Local ${cpu(first.cpu, 'DynamoDB Local').toFixed(2)}, sandboxes ${cpu(first.cpu, 'sandboxes').toFixed(2)}), ` +
-        `so ${cores} cores allow at most ${formatRate((cores * 1000) / syncCpu, 'customers')}; the bare puts cost ` +
-        `${writeCpu.toFixed(2)} ms (worker ${cpu(writes.cpu, 'worker').toFixed(2)}, DynamoDB Local ${cpu(writes.cpu, 'DynamoDB Local').toFixed(2)}). ` +
-        `DynamoDB Local's part: the worker path makes ${(callsTotal / customers).toFixed(1)} calls per customer ` +
-        `(${callsPerCustomer(first.capacity, customers)}; by time ${timeShares(first.capacity)}): a share of its batch's ` +
-        `read and two puts conditioned on the revision they read, where the bare path makes ${putsPerCustomer.toFixed(1)} unconditional PutItems. ` +
-        `The worker's part: the adapter's fetch and normalization (${formatMs(adapterMs)} per customer, waits ` +
-        "included), the content hash, and the AWS SDK's work per call (serialization, signing, its middleware). " +
-        'Both writes must stay conditional: they are what keeps an older fetch from replacing a newer one. ' +
-        `0.8× would need the whole sync, provider fetch included, to cost at most ${(writeCpu / 0.8).toFixed(2)} ms ` +
-        `of CPU per customer here, where its GET and its two writes alone, measured bare, cost ${(writeCpu + getCpu).toFixed(2)} ms ` +
-        `(a sync with no work of its own would reach ${(writeCpu / (writeCpu + getCpu)).toFixed(2)}×). Next steps: measure on real DynamoDB, whose CPU is not the worker's and where a ` +
-        "conditional write costs the write units of a put; in the worker, the SDK's per-call work is the largest " +
-        "part left (in a profile of the pass its modules take about a third of the worker's CPU).",
+        `the bare puts ${writeCpu.toFixed(2)} ms (worker ${cpu(writes.cpu, 'worker').toFixed(2)}, DynamoDB Local ` +
+        `${cpu(writes.cpu, 'DynamoDB Local').toFixed(2)}) and the bare GET ${getCpu.toFixed(2)} ms. Beyond that GET and ` +
+        `those writes the sync spends ${readExtra.toFixed(2)} ms in DynamoDB Local (its share of the batch's read, ` +
+        `the one call with no bare twin: ${callsPerCustomer(first.capacity, customers)} per customer against ` +
+        `${putsPerCustomer.toFixed(1)} PutItems) and ${workerExtra.toFixed(2)} ms in the worker (the HTTP client's ` +
+        "per-request work, ky's Request, its clone and abort signals; the wire and snapshot checks; the content hash; " +
+        "the read's SDK call; in scratch profiles, not part of this run, these are parts of about equal size). " +
+        `The GET, the read and the two writes with no other work would reach ` +
+        `${(writeCpu / (writeCpu + getCpu + readExtra)).toFixed(2)}×. By CPU alone the sync stands at ` +
+        `${(writeCpu / syncCpu).toFixed(2)}×; the rest is busy cores: ${busy(syncCpu, syncRate)} during the sync ` +
+        `against ${busy(writeCpu, writeRate)} during the bare puts, most likely because a batch's lane waits for its ` +
+        'slowest record (the event source hands a worker its next batch only when all of them are done). ' +
+        'Both writes must stay conditional (they keep an older fetch from replacing a newer one), and the read is ' +
+        "what they are conditioned on. Next steps: measure on real DynamoDB, whose CPU is not the worker's and where " +
+        "a conditional put costs the write units of a put; in the worker, the HTTP client's per-request work (ky builds a Request per attempt, clones it for a retry it never makes here, and fetch builds another).",
     );
   }
   return {
