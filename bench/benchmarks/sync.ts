@@ -613,8 +613,16 @@ function throughputReport(args: {
     const writeCpu = totalCpu(writes.cpu, customers);
     const getCpu = totalCpu(gets.cpu, customers);
     const cores = availableParallelism();
-    /** Cores kept busy: CPU per customer times customers per second. */
-    const busy = (cpuMs: number, rate: number) => ((cpuMs * rate) / 1000).toFixed(2);
+    // Cores kept busy (CPU per customer times customers per second): what the rate makes of the CPU.
+    const syncBusy = (syncCpu * syncRate) / 1000;
+    const bareBusy = (writeCpu * writeRate) / 1000;
+    const busyCores =
+      syncBusy < bareBusy
+        ? `the rest is busy cores: ${syncBusy.toFixed(2)} during the sync against ${bareBusy.toFixed(2)} during the ` +
+          "bare puts, most likely because a batch's lane waits for its slowest record (the event source hands a " +
+          'worker its next batch only when all of them are done)'
+        : `the sync kept the cores at least as busy as the bare puts (${syncBusy.toFixed(2)} against ` +
+          `${bareBusy.toFixed(2)}), so CPU per customer is the whole gap`;
     // What the sync spends beyond the GET and the writes it shares with the bare paths.
     const dynamoExtra = cpu(first.cpu, 'DynamoDB Local') - cpu(writes.cpu, 'DynamoDB Local');
     const workerExtra = cpu(first.cpu, 'worker') - cpu(gets.cpu, 'worker') - cpu(writes.cpu, 'worker');
@@ -633,9 +641,7 @@ function throughputReport(args: {
         "per-request work, ky's Request, its clone and abort signals; the wire and snapshot checks; the content hash; " +
         "the read's SDK call; in scratch profiles, not part of this run, these are parts of about equal size). " +
         `The GET and the two writes with no other work would reach ${(writeCpu / (writeCpu + getCpu)).toFixed(2)}×. By CPU alone the sync stands at ` +
-        `${(writeCpu / syncCpu).toFixed(2)}×; the rest is busy cores: ${busy(syncCpu, syncRate)} during the sync ` +
-        `against ${busy(writeCpu, writeRate)} during the bare puts, most likely because a batch's lane waits for its ` +
-        'slowest record (the event source hands a worker its next batch only when all of them are done). ' +
+        `${(writeCpu / syncCpu).toFixed(2)}×; ${busyCores}. ` +
         'Both writes must stay conditional (they keep an older fetch from replacing a newer one), and the read is ' +
         "what they are conditioned on. Next steps: measure on real DynamoDB, whose CPU is not the worker's and where " +
         "a conditional put costs the write units of a put; in the worker, the HTTP client's per-request work (ky builds a Request per attempt, clones it for a retry it never makes here, and fetch builds another).",
