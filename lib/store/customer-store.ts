@@ -66,7 +66,6 @@ import { contentHash, snapshotOrderKey } from './content-hash.ts';
 import { type CursorPosition, decodeCursor, encodeCursor, type StartKey } from './cursor.ts';
 import { StoreConflictError, StoreContentionError, StoreNotFoundError } from './errors.ts';
 import {
-  type DueIndexItem,
   GuardItemSchema,
   historyItem,
   type ImportedCustomer,
@@ -81,10 +80,10 @@ import {
   SyncItemSchema,
   syncItem,
   syncStateFromItem,
-  toDueIndexItem,
   toDueLink,
   toHistoryEntry,
   toLink,
+  toLinkRef,
   toProfile,
   toSyncState,
 } from './items.ts';
@@ -118,6 +117,7 @@ import {
   type HistoryEntry,
   isWritePending,
   type LinkForSync,
+  type LinkRef,
   type Page,
   type ProviderLink,
   type SnapshotBasis,
@@ -607,10 +607,10 @@ export class CustomerStore implements CustomerStoreApi {
     });
   }
 
-  async findByProviderId(provider: ProviderName, providerCustomerId: string): Promise<ProviderLink | null> {
+  async findByProviderId(provider: ProviderName, providerCustomerId: string): Promise<LinkRef | null> {
     const index = TABLE.indexes.byProviderId;
     const [item] = await this.#queryIndex(index, providerIdValue(provider, providerCustomerId), 1);
-    return item ? toLink(item) : null;
+    return item ? toLinkRef(item) : null;
   }
 
   async findByReference(reference: string): Promise<CustomerProfile | null> {
@@ -854,7 +854,7 @@ export class CustomerStore implements CustomerStoreApi {
       entries: (output.Items ?? []).map((item) => ({
         key: Object.fromEntries(keyAttributes.map((name) => [name, String(item[name])])),
         sk: String(item.sk),
-        link: String(item.sk).startsWith('PROVIDER#') ? toDueIndexItem(item) : null,
+        link: String(item.sk).startsWith('PROVIDER#') ? toLinkRef(item) : null,
       })),
       last: output.LastEvaluatedKey
         ? Object.fromEntries(keyAttributes.map((name) => [name, String(output.LastEvaluatedKey?.[name])]))
@@ -1312,7 +1312,7 @@ export class CustomerStore implements CustomerStoreApi {
 
 /** One Query's worth of the due index, in index order. */
 interface DueIndexChunk {
-  entries: Array<{ key: StartKey; sk: string; link: DueIndexItem | null }>;
+  entries: Array<{ key: StartKey; sk: string; link: LinkRef | null }>;
   /** Where the next chunk of the same partition starts; null at its end. */
   last: StartKey | null;
 }

@@ -26,7 +26,15 @@ import {
   syncKey,
 } from './keys.ts';
 import { TABLE } from './table.ts';
-import type { CustomerProfile, DueLink, HistoryEntry, LinkStatus, ProviderLink, SyncState } from './types.ts';
+import type {
+  CustomerProfile,
+  DueLink,
+  HistoryEntry,
+  LinkRef,
+  LinkStatus,
+  ProviderLink,
+  SyncState,
+} from './types.ts';
 
 export type Item = Record<string, unknown>;
 
@@ -247,27 +255,31 @@ export function expiresAt(recordedAt: string, retentionDays: number): number {
   return Math.floor(new Date(recordedAt).getTime() / 1000) + retentionDays * 86_400;
 }
 
-/** What the due index projects of a link: attributes no snapshot write or re-sync changes. */
-const DueIndexItemSchema = z.object({
+/** What the link indexes (byProviderId, dueForSync) project of a link: no snapshot write changes it. */
+const LinkRefItemSchema = z.object({
   customerId: z.string(),
   provider: ProviderNameSchema,
   providerCustomerId: z.optional(z.string()),
   status: LinkStatusSchema,
 });
-export type DueIndexItem = z.infer<typeof DueIndexItemSchema>;
-export const toDueIndexItem = (item: Item): DueIndexItem => DueIndexItemSchema.parse(item);
+export type LinkRefItem = z.infer<typeof LinkRefItemSchema>;
+export const toLinkRefItem = (item: Item): LinkRefItem => LinkRefItemSchema.parse(item);
 
-/** The part of a sync state `listDueLinks` reads (its BatchGetItem projection). */
-export const SyncDueSchema = z.object({ pk: z.string(), nextDueAt: z.optional(z.string()) });
-
-export function toDueLink(link: DueIndexItem, nextDueAt: string): DueLink {
+export function toLinkRef(item: Item): LinkRef {
+  const link = toLinkRefItem(item);
   return {
     customerId: link.customerId,
     provider: link.provider,
     providerCustomerId: link.providerCustomerId ?? null,
     status: link.status,
-    nextDueAt,
   };
+}
+
+/** The part of a sync state `listDueLinks` reads (its BatchGetItem projection). */
+export const SyncDueSchema = z.object({ pk: z.string(), nextDueAt: z.optional(z.string()) });
+
+export function toDueLink(link: LinkRef, nextDueAt: string): DueLink {
+  return { ...link, nextDueAt };
 }
 
 export interface ImportedCustomer {

@@ -23,14 +23,27 @@ export interface IndexDefinition {
 
 const ALL: IndexProjection = { type: 'ALL' };
 
+/**
+ * What the link indexes copy of a link: who holds it and its state. No snapshot write or re-sync changes
+ * these, so neither writes those indexes (projecting the whole link would rewrite its index copy, about
+ * as many write units as the link itself, on every change of snapshot).
+ */
+const LINK_REF: IndexProjection = {
+  type: 'INCLUDE',
+  attributes: ['customerId', 'provider', 'providerCustomerId', 'status'],
+};
+
 export const TABLE = {
   partitionKey: 'pk',
   sortKey: 'sk',
   /** Epoch seconds; set on history items only. */
   ttlAttribute: 'expiresAt',
   indexes: {
-    /** Link items by provider customer id: `PROVIDERID#<provider>#<providerCustomerId>`. Webhooks, dedupe. */
-    byProviderId: { name: 'byProviderId', partitionKey: 'gsi1pk', sortKey: 'gsi1sk', projection: ALL },
+    /**
+     * Link items by provider customer id: `PROVIDERID#<provider>#<providerCustomerId>`. Webhooks, dedupe,
+     * the read API's lookup: they need the holder and its status, never the snapshot.
+     */
+    byProviderId: { name: 'byProviderId', partitionKey: 'gsi1pk', sortKey: 'gsi1sk', projection: LINK_REF },
     /** Profile items by merchant reference: `REF#<reference>`. */
     byReference: { name: 'byReference', partitionKey: 'gsi2pk', sortKey: 'gsi2sk', projection: ALL },
     /** Profile items by lower-cased email: `EMAIL#<email>`. */
@@ -40,12 +53,7 @@ export const TABLE = {
      * `DUE#<provider>#<shard>` by customer id. Keys and projection never change on a snapshot write or a
      * re-sync, so neither writes this index; the due time lives on the small sync-state item instead.
      */
-    dueForSync: {
-      name: 'dueForSync',
-      partitionKey: 'gsi4pk',
-      sortKey: 'gsi4sk',
-      projection: { type: 'INCLUDE', attributes: ['customerId', 'provider', 'providerCustomerId', 'status'] },
-    },
+    dueForSync: { name: 'dueForSync', partitionKey: 'gsi4pk', sortKey: 'gsi4sk', projection: LINK_REF },
     /** Profile items for listing all customers: `CUSTOMERS#<shard>` by customer id (ULID, so by time). */
     allCustomers: { name: 'allCustomers', partitionKey: 'gsi5pk', sortKey: 'gsi5sk', projection: ALL },
   },

@@ -119,11 +119,18 @@ export type SnapshotWriteOutcome =
   /** No such link (or it is pending without an id): nothing written. */
   | { result: 'no-link' };
 
-export interface DueLink {
+/**
+ * A link as the link indexes (byProviderId, dueForSync) hold it: who holds it and in what state, without
+ * the snapshot (`getCustomer` reads the whole link).
+ */
+export interface LinkRef {
   customerId: string;
   provider: ProviderName;
   providerCustomerId: string | null;
   status: LinkStatus;
+}
+
+export interface DueLink extends LinkRef {
   nextDueAt: string;
 }
 
@@ -192,7 +199,8 @@ export interface CustomerStoreApi {
    * reads, eventually consistent: one BatchGetItem per 50 targets, so an SQS batch's links in one call.
    */
   getLinksForSync(targets: readonly SyncTarget[]): Promise<(LinkForSync | null)[]>;
-  findByProviderId(provider: ProviderName, providerCustomerId: string): Promise<ProviderLink | null>;
+  /** Who holds this provider customer id, from the byProviderId index (no snapshot). */
+  findByProviderId(provider: ProviderName, providerCustomerId: string): Promise<LinkRef | null>;
   findByReference(reference: string): Promise<CustomerProfile | null>;
   findByEmail(email: string): Promise<CustomerProfile[]>;
   listCustomers(args: { limit: number; cursor?: string }): Promise<Page<CustomerProfile>>;

@@ -14,7 +14,7 @@ import type { APIGatewayProxyResult } from 'aws-lambda';
 import { HttpProblem, jsonResponse, toProblemResponse } from '../api/problem.ts';
 import type { WebhookSecrets } from '../config/webhooks.ts';
 import { type ProviderName, ProviderNameSchema } from '../customer/snapshot.ts';
-import type { CustomerStoreApi, ProviderLink } from '../store/types.ts';
+import type { CustomerStoreApi, LinkRef } from '../store/types.ts';
 import type { Clock } from './clock.ts';
 import { bodyText, lowerCaseHeaders } from './http.ts';
 import { noopSyncMetrics, type SyncMetrics } from './metrics.ts';
@@ -157,7 +157,7 @@ async function findLink(
   deps: WebhookDeps,
   provider: ProviderName,
   providerCustomerId: string,
-): Promise<ProviderLink | null> {
+): Promise<LinkRef | null> {
   const link = await deps.store.findByProviderId(provider, providerCustomerId);
   if (link || provider !== 'juspay') return link;
   const profile = await deps.store.findByReference(providerCustomerId);

@@ -132,7 +132,13 @@ describe('CustomerStore customers and links', () => {
         linkedAt: now,
       });
       expect(again).toEqual(link);
-      expect(await store.findByProviderId('delos', 'del_9')).toEqual(link);
+      // The provider-id index holds who has the id and its status, not the snapshot.
+      expect(await store.findByProviderId('delos', 'del_9')).toEqual({
+        customerId,
+        provider: 'delos',
+        providerCustomerId: 'del_9',
+        status: 'active',
+      });
       expect((await store.getCustomer(customerId))?.syncStates).toEqual([
         expect.objectContaining({ provider: 'delos', nextDueAt: now }),
       ]);
@@ -204,7 +210,12 @@ describe('CustomerStore customers and links', () => {
       expect(record?.links).toEqual([link]);
       expect(record?.syncStates[0]).toMatchObject({ nextDueAt, lastSuccessAt: now, consecutiveFailures: 0 });
       expect((await store.getHistory({ customerId, provider: 'palomma', limit: 10 })).items).toHaveLength(1);
-      expect(await store.findByProviderId('palomma', snapshot.providerCustomerId)).toEqual(link);
+      expect(await store.findByProviderId('palomma', snapshot.providerCustomerId)).toEqual({
+        customerId,
+        provider: 'palomma',
+        providerCustomerId: snapshot.providerCustomerId,
+        status: 'active',
+      });
       // The next fetch of the same content is "unchanged": the pending completion stored hash and order.
       await expect(
         store.writeSnapshot({

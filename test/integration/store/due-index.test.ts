@@ -4,7 +4,7 @@ import { ulid } from 'ulid';
 import type { ProviderName } from '../../../lib/customer/snapshot.ts';
 import { CustomerStore } from '../../../lib/store/customer-store.ts';
 import { dueIndexKeys, linkKey } from '../../../lib/store/keys.ts';
-import { TABLE } from '../../../lib/store/table.ts';
+import { type IndexDefinition, TABLE } from '../../../lib/store/table.ts';
 import { createTestTable, type TestTable } from '../../helpers/dynamodb.ts';
 import { linkedCustomer, makeInput, makeSnapshot, RETENTION_DAYS, rawItem } from './store-fixtures.ts';
 
@@ -40,17 +40,20 @@ describe('CustomerStore due index', () => {
     return Items[0] ?? null;
   }
 
-  it('projects only what the scheduler reads, nothing a snapshot write or a re-sync changes', async () => {
+  it("projects only what the link indexes' readers use, nothing a snapshot write or a re-sync changes", async () => {
     const { Table } = await table.client.send(new DescribeTableCommand({ TableName: table.tableName }));
     const projections = Object.fromEntries(
       (Table?.GlobalSecondaryIndexes ?? []).map((index) => [index.IndexName, index.Projection]),
     );
 
-    expect(projections[TABLE.indexes.dueForSync.name]).toEqual({
-      ProjectionType: 'INCLUDE',
-      NonKeyAttributes: ['customerId', 'provider', 'providerCustomerId', 'status'],
-    });
-    const others = Object.values(TABLE.indexes).filter((index) => index !== TABLE.indexes.dueForSync);
+    const linkIndexes: readonly IndexDefinition[] = [TABLE.indexes.dueForSync, TABLE.indexes.byProviderId];
+    for (const index of linkIndexes) {
+      expect(projections[index.name]).toEqual({
+        ProjectionType: 'INCLUDE',
+        NonKeyAttributes: ['customerId', 'provider', 'providerCustomerId', 'status'],
+      });
+    }
+    const others = Object.values(TABLE.indexes).filter((index) => !linkIndexes.includes(index));
     for (const index of others) expect(projections[index.name]).toEqual({ ProjectionType: 'ALL' });
   });
 

@@ -200,7 +200,8 @@ describe('sync flow on DynamoDB Local and the provider sandboxes', () => {
     expect(summary.imported).toBeGreaterThanOrEqual(1);
     const link = await h.store.findByProviderId('mollie', String(wire.id));
     expect(link?.status).toBe('active');
-    expect(link?.snapshot?.email).toBe('import.me@example.com');
+    const imported = link ? await h.store.getCustomer(link.customerId) : null;
+    expect(imported?.links[0]?.snapshot?.email).toBe('import.me@example.com');
     // A second backfill imports nothing new.
     const again = await runScheduledSync(
       {

@@ -23,6 +23,7 @@ import type {
   DueLink,
   HistoryEntry,
   LinkForSync,
+  LinkRef,
   Page,
   ProviderLink,
   SnapshotWriteOutcome,
@@ -320,11 +321,12 @@ export class FakeStore implements CustomerStoreApi {
     });
   }
 
-  async findByProviderId(provider: ProviderName, providerCustomerId: string): Promise<ProviderLink | null> {
+  async findByProviderId(provider: ProviderName, providerCustomerId: string): Promise<LinkRef | null> {
     const link = [...this.links.values()].find(
       (item) => item.provider === provider && item.providerCustomerId === providerCustomerId,
     );
-    return link ? strip(link) : null;
+    // What the byProviderId index projects, as the real store returns it.
+    return link ? { customerId: link.customerId, provider, providerCustomerId, status: link.status } : null;
   }
 
   async findByReference(reference: string): Promise<CustomerProfile | null> {

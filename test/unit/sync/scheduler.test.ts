@@ -208,7 +208,8 @@ describe('runScheduledSync (backfill)', () => {
 
     const imported = await store.findByProviderId('mollie', 'cst_new');
     expect(imported?.status).toBe('active');
-    expect(imported?.snapshot?.providerCustomerId).toBe('cst_new');
+    const record = imported ? await store.getCustomer(imported.customerId) : null;
+    expect(record?.links[0]?.snapshot?.providerCustomerId).toBe('cst_new');
     const profile = await store.findByReference('mollie:cst_new');
     expect(profile?.customerId).toBe(imported?.customerId);
     // The masked email is provider data: kept in the snapshot, not put into the merchant input.
