@@ -1,14 +1,15 @@
 /**
  * A sync pass run from the command line: the scheduler's planning and the worker's processing in one
  * process, with the same services they use in AWS (`runScheduledSync`, `processSyncMessage`). The
- * scheduler "sends" into an in-memory queue; the messages are then processed with bounded concurrency.
- * So a link refreshed here gets exactly the writes, sync state and next due time the worker would give it.
+ * scheduler "sends" into an in-memory queue; the messages are then processed with bounded concurrency,
+ * their links read a batch at a time as the worker reads an SQS batch's. So a link refreshed here gets
+ * exactly the writes, sync state and next due time the worker would give it.
  */
 
 import { forEachConcurrent } from '../concurrency.ts';
 import type { ProviderName } from '../customer/snapshot.ts';
 import type { ProviderAdapter } from '../providers/adapter.ts';
-import type { CustomerStoreApi } from '../store/types.ts';
+import type { CustomerStoreApi, LinkForSync } from '../store/types.ts';
 import type { Clock } from '../sync/clock.ts';
 import type { SyncMetrics } from '../sync/metrics.ts';
 import type { SyncMessage, SyncQueue } from '../sync/queue.ts';
@@ -137,12 +138,14 @@ async function syncProvider(
     metrics: deps.metrics,
     createLeaseSeconds: deps.createLeaseSeconds,
   };
+  const readLink = batchedLinkReads(deps.store, messages);
   await forEachConcurrent(
     messages,
     options.concurrency,
-    async (message) => {
+    async (message, index) => {
       try {
-        const outcome = await processSyncMessage(workerDeps, message);
+        const read = await readLink(index);
+        const outcome = await processSyncMessage(workerDeps, message, read === undefined ? {} : { read });
         switch (outcome) {
           case 'changed':
           case 'unchanged':
@@ -178,6 +181,37 @@ async function syncProvider(
     options.signal,
   );
   return summary;
+}
+
+/** Messages whose links one `getLinksForSync` reads (one BatchGetItem of 100 keys). */
+export const LINK_READ_BATCH = 50;
+
+/**
+ * `messages[i]`'s link, read with its batch of `LINK_READ_BATCH` on first need, the next batch read
+ * ahead, and each batch dropped once every one of its messages took its read; so ask for each index
+ * once, in order (as `forEachConcurrent` hands them out). Undefined where the batch read failed: that
+ * message reads its own link (and reports what fails), as in the worker.
+ */
+export function batchedLinkReads(
+  store: CustomerStoreApi,
+  messages: readonly SyncMessage[],
+): (index: number) => Promise<LinkForSync | null | undefined> {
+  const batches = new Map<number, { reads: Promise<(LinkForSync | null)[] | null>; left: number }>();
+  const start = (first: number) => {
+    if (first >= messages.length || batches.has(first)) return;
+    const targets = messages.slice(first, first + LINK_READ_BATCH);
+    batches.set(first, { reads: store.getLinksForSync(targets).catch(() => null), left: targets.length });
+  };
+  return async (index) => {
+    const first = index - (index % LINK_READ_BATCH);
+    start(first);
+    start(first + LINK_READ_BATCH);
+    const batch = batches.get(first);
+    if (!batch) return undefined;
+    if (--batch.left === 0) batches.delete(first);
+    const reads = await batch.reads;
+    return reads ? (reads[index - first] ?? null) : undefined;
+  };
 }
 
 /** The provider error behind a wrapped one (TransientSyncError carries it as its cause). */
