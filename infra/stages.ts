@@ -48,8 +48,15 @@ export interface ProviderStageConfig {
   enabled: boolean;
   /** Base URL as the adapter wants it (see the sandbox interface: Palomma `/v0`, Mollie `/v2`). */
   baseUrl: string;
-  /** How often the scheduler looks for this provider's links that are due. */
+  /** How often the scheduler looks for this provider's links that are due (its due runs). */
   syncEvery: Interval;
+  /**
+   * How long after a successful sync a link is due again (less up to 20 % jitter, lib/sync/schedule.ts).
+   * At least `syncEvery`: nothing looks for due links more often. A due run reads every link of the
+   * provider to find the due ones, so each run per refresh interval adds about half a read unit per
+   * refresh (docs/benchmarks.md, "The scheduler"); equal intervals cost least.
+   */
+  refreshEvery: Interval;
   /**
    * How often to list every customer at the provider and import unknown ones. Null where the provider
    * has no usable list endpoint (Delos: pagination shape unknown; Juspay: list is undocumented).
@@ -133,7 +140,7 @@ const SANDBOX_HOSTS = {
 /** Defaults shared by every stage; each stage below overrides what differs. */
 function providersFor(
   overrides: { [P in ProviderName]?: Partial<ProviderStageConfig> },
-  defaults: Pick<ProviderStageConfig, 'syncEvery' | 'workerMaxConcurrency'>,
+  defaults: Pick<ProviderStageConfig, 'syncEvery' | 'refreshEvery' | 'workerMaxConcurrency'>,
 ): Record<ProviderName, ProviderStageConfig> {
   const base: Record<ProviderName, ProviderStageConfig> = {
     palomma: {
@@ -193,7 +200,7 @@ export const STAGES: Readonly<Record<StageName, StageConfig>> = {
         mollie: { baseUrl: 'http://127.0.0.1:4103/v2', rateLimit: { requestsPerSecond: 20, burst: 40 } },
         juspay: { baseUrl: 'http://127.0.0.1:4104', rateLimit: { requestsPerSecond: 20, burst: 40 } },
       },
-      { syncEvery: minutes(1), workerMaxConcurrency: 2 },
+      { syncEvery: minutes(1), refreshEvery: minutes(1), workerMaxConcurrency: 2 },
     ),
     sync: { dlqMaxReceiveCount: 3, workerBatchSize: 10, scheduleRetryAttempts: 2 },
     historyRetentionDays: 30,
@@ -220,7 +227,10 @@ export const STAGES: Readonly<Record<StageName, StageConfig>> = {
     deployable: true,
     account: null,
     region: null,
-    providers: providersFor({}, { syncEvery: minutes(15), workerMaxConcurrency: 2 }),
+    providers: providersFor(
+      {},
+      { syncEvery: minutes(15), refreshEvery: minutes(15), workerMaxConcurrency: 2 },
+    ),
     sync: { dlqMaxReceiveCount: 3, workerBatchSize: 10, scheduleRetryAttempts: 2 },
     historyRetentionDays: 30,
     logRetentionDays: 14,
@@ -246,7 +256,10 @@ export const STAGES: Readonly<Record<StageName, StageConfig>> = {
     deployable: true,
     account: null,
     region: null,
-    providers: providersFor({}, { syncEvery: minutes(10), workerMaxConcurrency: 2 }),
+    providers: providersFor(
+      {},
+      { syncEvery: minutes(10), refreshEvery: minutes(10), workerMaxConcurrency: 2 },
+    ),
     sync: { dlqMaxReceiveCount: 5, workerBatchSize: 10, scheduleRetryAttempts: 3 },
     historyRetentionDays: 90,
     logRetentionDays: 30,
@@ -281,7 +294,7 @@ export const STAGES: Readonly<Record<StageName, StageConfig>> = {
         mollie: { workerMaxConcurrency: 4 },
         juspay: { baseUrl: 'https://api.juspay.in', workerMaxConcurrency: 3 },
       },
-      { syncEvery: minutes(5), workerMaxConcurrency: 2 },
+      { syncEvery: minutes(5), refreshEvery: minutes(5), workerMaxConcurrency: 2 },
     ),
     sync: { dlqMaxReceiveCount: 5, workerBatchSize: 10, scheduleRetryAttempts: 3 },
     historyRetentionDays: 365,

@@ -43,7 +43,26 @@ export const SCALE_ASSUMPTIONS = {
   headroom: 1.25,
   /** Peak over average of the refresh load, with due times spread by the schedule's jitter. */
   peakFactor: 1.5,
+  /** A write unit's on-demand price in read units (DynamoDB pricing: five times). */
+  writeUnitInReadUnits: 5,
 } as const;
+
+/** Each of the customers refreshed once a day: `refreshEvery: days(1)`. */
+const REFRESH_SECONDS = 86_400;
+/** Due-run periods (`syncEvery`) compared; the second is the one recommended. */
+const DUE_RUN_CHOICES = [300, 3600, 86_400] as const;
+const RECOMMENDED_DUE_RUN_SECONDS = 3600;
+
+/** "5 minutes", "1 hour", "1 day". */
+function duration(seconds: number): string {
+  const [value, unit] =
+    seconds % 86_400 === 0
+      ? [seconds / 86_400, 'day']
+      : seconds % 3600 === 0
+        ? [seconds / 3600, 'hour']
+        : [seconds / 60, 'minute'];
+  return `${value} ${unit}${value === 1 ? '' : 's'}`;
+}
 
 const fmt = (value: number, digits = 0) =>
   Number.isFinite(value)
@@ -78,11 +97,10 @@ export function scaleSection(inputs: ScaleInputs, prod: StageConfig = STAGES.pro
   );
   const wcuPerSecond = (a.customersPerDay * wcu) / 86_400;
   const rcuPerSecond = (a.customersPerDay * rcu) / 86_400;
-  const dueRunSeconds = 300;
-  const linksPerRun = perProviderPerDay * (dueRunSeconds / 86_400);
+  const dueRunSeconds = RECOMMENDED_DUE_RUN_SECONDS;
+  const linksPerRun = perProviderPerDay * (dueRunSeconds / REFRESH_SECONDS);
   const planSeconds = linksPerRun / (inputs.planLinksPerSecond ?? Number.NaN);
 
-  const runsPerDay = 86_400 / dueRunSeconds;
   const idleRate = inputs.idleLinksPerSecond ?? Number.NaN;
   const idleRcu = inputs.idleRcuPerLink ?? Number.NaN;
   // A run that reads (nearly) as much when nothing is due as when everything is examines every link.
@@ -91,19 +109,37 @@ export function scaleSection(inputs: ScaleInputs, prod: StageConfig = STAGES.pro
     inputs.dueRcuPerLink !== undefined &&
     inputs.idleRcuPerLink >= 0.5 * inputs.dueRcuPerLink;
   const fullPassMinutes = perProviderPerDay / idleRate / 60;
-  const scanRcuPerDay = providers * perProviderPerDay * runsPerDay * idleRcu;
+  const shardRunMinutes = fullPassMinutes / TABLE.dueShards;
+  const writeUnitsPerDay = a.customersPerDay * wcu;
+  /** What the due runs read in a day at one run per `runSeconds`: every link, every run. */
+  const planReadsPerDay = (runSeconds: number) =>
+    providers * perProviderPerDay * (86_400 / runSeconds) * idleRcu;
+  const dueRunRows = DUE_RUN_CHOICES.map((runSeconds) => {
+    const reads = planReadsPerDay(runSeconds);
+    const recommended = runSeconds === RECOMMENDED_DUE_RUN_SECONDS ? ' (recommended)' : '';
+    return `| every ${duration(runSeconds)}${recommended} | ${fmt(86_400 / runSeconds)} | ${duration(runSeconds)} | ${fmt(reads / 1e6, reads < 1e8 ? 1 : 0)} million (${fmt(reads / 86_400)} RCU/s) | ${fmt((reads / (writeUnitsPerDay * a.writeUnitInReadUnits)) * 100)} % |`;
+  });
+  const recommendedReads = planReadsPerDay(RECOMMENDED_DUE_RUN_SECONDS);
   const memory =
     inputs.schedulerMemoryRatio === undefined
       ? 'memory not measured'
       : `peak memory ${fmt(inputs.schedulerMemoryRatio, 2)}× between 10× the links`;
   const schedulerLines = examinesAll
     ? [
-        `With a due run every ${dueRunSeconds / 60} minutes (${fmt(runsPerDay)} a day), about ${fmt(linksPerRun)} links per provider come due between runs. But the planner reads every link of the provider on every run to find the due ones: in benchmark 6 a run with nothing due still examined all its links, at ${fmt(idleRate)} links/s and ${fmt(idleRcu, 3)} RCU per link (${memory}). At ${fmt(perProviderPerDay)} links per provider one run takes **${fmt(fullPassMinutes, 1)} minutes** at that rate${fullPassMinutes > 5 ? ", longer than the scheduler function's 5-minute timeout" : ''}, and ${fmt(runsPerDay)} runs a day read **${fmt(scanRcuPerDay / 1e9, 2)} billion RCU a day** (${fmt(scanRcuPerDay / 86_400)} RCU/s${scanRcuPerDay / 86_400 > 40_000 ? ", above on-demand's default quota of 40,000 RCU/s per table" : ''}) across the four providers, ${fmt(scanRcuPerDay / (a.customersPerDay * wcu))}× the write units of all the refreshes.`,
+        `Each link is refreshed once a day (\`refreshEvery: days(1)\`). How often the due runs look for due links (\`syncEvery\`, at most \`refreshEvery\`) sets how late a link can come up and what planning reads: a due run reads every link of its provider to find the due ones, and in benchmark 6 a run with nothing due still examined all its links, at ${fmt(idleRate)} links/s and ${fmt(idleRcu, 3)} RCU per link (${memory}). So planning costs ${fmt(idleRcu, 3)} RCU per link per run, whatever is due:`,
         '',
-        `So the due run is split by shard and bounded in time. Infra schedules one due run per provider per due-index shard (${TABLE.dueShards} per provider, event \`{ provider, mode: 'due', shard }\`), and each run walks only its shard (\`listDueLinks({ shards: [n] })\`): ${fmt(fullPassMinutes / TABLE.dueShards, 1)} minutes per run at the measured rate. Each run also has a time budget (the Lambda's remaining time less 20 s): when it runs out, the run stops paging and reports \`truncated: true\` and the metric \`SchedulerRunsTruncated\`; the links it did not reach stay due and the next run of that shard lists them, so nothing is lost (a shard that truncates run after run would starve its last links). The local runtime still plans all shards in one run. Sharding does not change the read cost: all shards together still read every link each interval, ${fmt(scanRcuPerDay / 1e6)} million RCU a day. Cutting that needs a longer due interval, runs that resume from a cursor (\`listDueLinksPage\` returns one) instead of restarting at the shard's beginning, or the due time back in an index key, which costs the write units of moving the index entry on every refresh (a delete plus a put: 2 WCU for a small projected item, ${fmt((a.customersPerDay * 2) / 1e6)} million WCU a day at 10 M refreshes).`,
+        "| due runs (`syncEvery`) | runs a day | a due link waits for the next run up to | planning reads a day (4 providers) | priced against the refreshes' writes |",
+        '|---|---|---|---|---|',
+        ...dueRunRows,
+        '',
+        `The last column prices the reads against the ${fmt(writeUnitsPerDay / 1e6, 1)} million write units a day of the refreshes themselves (a write unit costs ${a.writeUnitInReadUnits} read units on demand). Runs every ${duration(DUE_RUN_CHOICES[0])}, as prod's \`syncEvery\` is today, would read ${fmt(planReadsPerDay(DUE_RUN_CHOICES[0]) / 1e9, 2)} billion RCU a day for links that come due once a day. One run a day reads least, but a link then waits up to a day past its due time and each provider's whole day (${fmt(perProviderPerDay)} messages) is enqueued at once. **Hourly runs** (\`syncEvery: hours(1)\`) keep the wait within an hour and the backlog of a run to ${fmt(linksPerRun)} links per provider (${fmt(linksPerRun / (requiredRps * efficiency) / 60)} minutes at the provider limit below), for ${fmt(recommendedReads / 1e6)} million RCU a day.`,
+        '',
+        `Reading only the due links would need the due time in an index key, which moves the index entry on every refresh (a delete plus a put: 2 WCU for a small projected item, ${fmt((a.customersPerDay * 2) / 1e6)} million WCU a day at 10 M refreshes, and an unchanged re-sync would no longer be 1 WCU); or a link's due time fixed to a slot of the refresh interval that the index key holds, so a run reads only its slots (not built: failure backoff and new links would need entries of their own).`,
+        '',
+        `A run is split by shard and bounded in time. Infra schedules one due run per provider per due-index shard (${TABLE.dueShards} per provider, event \`{ provider, mode: 'due', shard }\`), and each run walks only its shard (\`listDueLinks({ shards: [n] })\`): at ${fmt(perProviderPerDay)} links per provider a whole pass takes ${fmt(fullPassMinutes, 1)} minutes at the measured rate, ${fmt(shardRunMinutes, 1)} minutes per shard's run${shardRunMinutes * 60 > 280 ? ", more than the scheduler function's 5-minute timeout: add shards" : ", inside the scheduler function's 5-minute timeout"}. Each run also has a time budget (the Lambda's remaining time less 20 s): when it runs out, the run stops paging and reports \`truncated: true\` and the metric \`SchedulerRunsTruncated\`; the links it did not reach stay due and the next run of that shard lists them, so nothing is lost (a shard that truncates run after run would starve its last links: runs restart at the shard's beginning). The local runtime plans all shards in one run.`,
       ]
     : [
-        `With a due run every ${dueRunSeconds / 60} minutes, each run plans ${fmt(linksPerRun)} links per provider; at the ${fmt(inputs.planLinksPerSecond ?? Number.NaN)} links/s measured on DynamoDB Local (benchmark 6) that is ${fmt(planSeconds, 1)} s per run, far inside the scheduler's 5-minute timeout (${memory}). A run every day over all ${fmt(perProviderPerDay)} links would not be: it would take ${fmt(perProviderPerDay / (inputs.planLinksPerSecond ?? Number.NaN) / 60, 0)} minutes and enqueue the whole day at once.`,
+        `With a due run every ${duration(dueRunSeconds)}, each run plans ${fmt(linksPerRun)} links per provider; at the ${fmt(inputs.planLinksPerSecond ?? Number.NaN)} links/s measured on DynamoDB Local (benchmark 6) that is ${fmt(planSeconds, 1)} s per run, far inside the scheduler's 5-minute timeout (${memory}). A run every day over all ${fmt(perProviderPerDay)} links would not be: it would take ${fmt(perProviderPerDay / (inputs.planLinksPerSecond ?? Number.NaN) / 60, 0)} minutes and enqueue the whole day at once.`,
       ];
 
   const currentRows = PROVIDERS.map((provider) => {
@@ -133,7 +169,7 @@ export function scaleSection(inputs: ScaleInputs, prod: StageConfig = STAGES.pro
     '',
     '### Lambda concurrency',
     '',
-    `Per provider, Little's law: in flight = rate × time per message. Time per message ≈ provider latency ${a.providerLatencyMs} ms (*assumed*) + ${fmt(calls, 0)} DynamoDB calls × ${a.dynamoLatencyMs} ms (*assumed*) + ${fmt(cpuMs, 2)} ms CPU ÷ ${fmt(a.lambdaVcpu, 2)} vCPU at 512 MB = **${fmt(wallMs)} ms**. With headroom: ${fmt(inFlight, 1)} messages in flight per provider. A worker invocation processes its batch of ${batch} in parallel, so that is ${fmt(Math.ceil(inFlight / batch))} invocation(s); CPU-wise one 512 MB instance handles ${fmt(cpuPerInstance)} refreshes a second. **workerMaxConcurrency = ${workers} per provider** (SQS event sources need at least 2) covers it, ${workers * providers} worker instances in all, plus one scheduler invocation per provider every ${dueRunSeconds / 60} minutes. The per-instance token bucket gets requestsPerSecond ÷ workerMaxConcurrency (infra/stages.ts \`perWorkerRateLimit\`), so raising concurrency never raises the provider load.`,
+    `Per provider, Little's law: in flight = rate × time per message. Time per message ≈ provider latency ${a.providerLatencyMs} ms (*assumed*) + ${fmt(calls, 0)} DynamoDB calls × ${a.dynamoLatencyMs} ms (*assumed*) + ${fmt(cpuMs, 2)} ms CPU ÷ ${fmt(a.lambdaVcpu, 2)} vCPU at 512 MB = **${fmt(wallMs)} ms**. With headroom: ${fmt(inFlight, 1)} messages in flight per provider. A worker invocation processes its batch of ${batch} in parallel, so that is ${fmt(Math.ceil(inFlight / batch))} invocation(s); CPU-wise one 512 MB instance handles ${fmt(cpuPerInstance)} refreshes a second. **workerMaxConcurrency = ${workers} per provider** (SQS event sources need at least 2) covers it, ${workers * providers} worker instances in all, plus one scheduler invocation per provider and due-index shard every ${duration(dueRunSeconds)}. The per-instance token bucket gets requestsPerSecond ÷ workerMaxConcurrency (infra/stages.ts \`perWorkerRateLimit\`), so raising concurrency never raises the provider load.`,
     '',
     '### SQS',
     '',
@@ -152,10 +188,10 @@ export function scaleSection(inputs: ScaleInputs, prod: StageConfig = STAGES.pro
     `- \`providers.<p>.rateLimit.requestsPerSecond\` ≥ ${requiredRps} for every provider (and \`burst\` no larger than what the provider tolerates), once each provider has agreed to it; today's 5–10 caps the deployment at the figures in the table above.`,
     `- \`providers.<p>.workerMaxConcurrency\` ≥ ${workers} (today: ${PROVIDERS.map((p) => `${p} ${prod.providers[p].workerMaxConcurrency}`).join(', ')}${PROVIDERS.every((p) => prod.providers[p].workerMaxConcurrency >= workers) ? ': enough' : ': raise the ones below'}). More adds nothing while the provider limit binds.`,
     `- \`providers.delos.enabled: true\` with the production \`baseUrl\` (today Delos is disabled in prod, so 10 M across four providers is not possible at all).`,
-    `- A per-link refresh interval of 1 day, separate from the ${dueRunSeconds / 60}-minute due run: today the worker's next-due time comes from \`syncEvery\` (lib/config/runtime.ts), so each link is refreshed every ${prod.providers.mollie.syncEvery.value} ${prod.providers.mollie.syncEvery.unit} and ${fmt(perProviderPerDay)} links per provider would need ${fmt(perProviderPerDay / intervalSeconds(prod.providers.mollie.syncEvery))} refreshes a second. The runtime already reads \`SYNC_INTERVAL_SECONDS_<PROVIDER>\`; the stage needs a field (e.g. \`refreshEvery: days(1)\`) that infra passes to the worker as that variable.`,
+    `- \`providers.<p>.refreshEvery: days(1)\` and \`syncEvery: hours(${dueRunSeconds / 3600})\` (the scheduler section): today they are ${duration(intervalSeconds(prod.providers.mollie.refreshEvery))} and ${duration(intervalSeconds(prod.providers.mollie.syncEvery))}, so each link is refreshed every ${duration(intervalSeconds(prod.providers.mollie.refreshEvery))} and ${fmt(perProviderPerDay)} links per provider would need ${fmt(perProviderPerDay / intervalSeconds(prod.providers.mollie.refreshEvery))} refreshes a second.`,
     ...(examinesAll
       ? [
-          '- The due runs: one schedule per due-index shard with a time budget is in place (infra/constructs/sync.ts); what remains for the read cost is runs that resume from a cursor, or a store that indexes due times; see the scheduler section.',
+          `- Nothing more for the due runs: one schedule per due-index shard with a time budget is in place (infra/constructs/sync.ts); hourly, they read ${fmt(recommendedReads / 1e6)} million RCU a day (the scheduler section).`,
         ]
       : []),
     '- Nothing for SQS or DynamoDB beyond what the stack sets today (standard queues, on-demand table).',

@@ -5,7 +5,13 @@
  * `SYNC_QUEUE_URL` is the fallback for every provider without its own (one shared queue, as locally).
  */
 import * as z from 'zod/mini';
-import { intervalSeconds, isStageName, stageConfig } from '../../infra/stages.ts';
+import {
+  intervalSeconds,
+  isStageName,
+  STAGES,
+  type StageConfig,
+  type StageName,
+} from '../../infra/stages.ts';
 import { PROVIDERS, type ProviderName, ProviderNameSchema } from '../customer/snapshot.ts';
 import { ConfigError, parseEnv, processEnv, StoreEnvSchema } from './env.ts';
 
@@ -44,7 +50,7 @@ export const RuntimeEnvSchema = z.object({
   PROVIDER: z.optional(ProviderNameSchema),
   /** Providers this deployment talks to; default: the stage's enabled providers. */
   ENABLED_PROVIDERS: z.optional(providerList),
-  /** Override of the stage's `syncEvery` for every provider, or one provider. */
+  /** Override of the stage's `refreshEvery` for every provider, or one provider. */
   SYNC_INTERVAL_SECONDS: z.optional(positiveInt),
   ...intervalVariables,
   /** First retry delay after a failed sync; doubles per consecutive failure up to the maximum. */
@@ -104,9 +110,12 @@ export function intervalVariable(provider: ProviderName): `SYNC_INTERVAL_SECONDS
 /** Fallback interval where neither the stage nor the env says (an unknown stage name). */
 const DEFAULT_INTERVAL_SECONDS = 3600;
 
-export function loadRuntimeConfig(env: Record<string, string | undefined> = processEnv()): RuntimeConfig {
+export function loadRuntimeConfig(
+  env: Record<string, string | undefined> = processEnv(),
+  stages: Readonly<Record<StageName, StageConfig>> = STAGES,
+): RuntimeConfig {
   const parsed = parseEnv(RuntimeEnvSchema, env);
-  const stage = isStageName(parsed.STAGE) ? stageConfig(parsed.STAGE) : null;
+  const stage = isStageName(parsed.STAGE) ? stages[parsed.STAGE] : null;
   const queueUrls: Partial<Record<ProviderName, string>> = {};
   const intervals = {} as Record<ProviderName, number>;
   for (const provider of PROVIDERS) {
@@ -115,7 +124,7 @@ export function loadRuntimeConfig(env: Record<string, string | undefined> = proc
     intervals[provider] =
       parsed[intervalVariable(provider)] ??
       parsed.SYNC_INTERVAL_SECONDS ??
-      (stage ? intervalSeconds(stage.providers[provider].syncEvery) : DEFAULT_INTERVAL_SECONDS);
+      (stage ? intervalSeconds(stage.providers[provider].refreshEvery) : DEFAULT_INTERVAL_SECONDS);
   }
   const enabledProviders =
     parsed.ENABLED_PROVIDERS ??

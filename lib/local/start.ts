@@ -352,6 +352,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       for (const timer of timers) clearInterval(timer);
     });
     for (const provider of providers) {
+      // Locally a due run comes as often as links come due: the local stage's syncEvery and refreshEvery
+      // are equal, and LOCAL_SYNC_INTERVAL_SECONDS sets both.
       const every = runtime.sync.intervalSeconds[provider] * 1000;
       timers.push(setInterval(() => runScheduler(provider, 'due').catch(() => undefined), every));
       const backfillEvery = stage.providers[provider].backfillEvery;

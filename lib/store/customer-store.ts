@@ -43,9 +43,10 @@
  * of also moving an index entry (a delete plus a put on the index, 3 WCU in all); and a change writes the
  * link without touching the due index. The price moves to the read side: `listDueLinks` reads a
  * provider's whole index (small entries) and batch-reads the due times, eventually consistent, about half
- * a read unit per link and scheduler run. With the scheduler running once per sync interval that is half
- * a read unit where the old layout (due time in the index key) spent two write units, and on demand a
- * write unit costs five times a read unit.
+ * a read unit per link and scheduler run. With the due runs as often as links come due (a stage's
+ * `syncEvery` equal to its `refreshEvery`) that is half a read unit per refresh where the old layout (due
+ * time in the index key) spent two write units, and on demand a write unit costs five times a read unit;
+ * each further run per refresh interval adds half a read unit (docs/benchmarks.md, "The scheduler").
  */
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {

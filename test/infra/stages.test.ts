@@ -38,6 +38,10 @@ describe('stageConfig', () => {
         // The SQS event source's maximum concurrency cannot go below 2.
         expect(config.workerMaxConcurrency).toBeGreaterThanOrEqual(2);
         expect(intervalSeconds(config.syncEvery)).toBeGreaterThanOrEqual(60);
+        // A link is due no more often than the scheduler looks for due links.
+        expect(intervalSeconds(config.refreshEvery)).toBeGreaterThanOrEqual(
+          intervalSeconds(config.syncEvery),
+        );
         expect(new URL(config.baseUrl).protocol).toBe(stage.name === 'local' ? 'http:' : 'https:');
       }
       expect(enabledProviders(stage).length).toBeGreaterThan(0);
@@ -49,6 +53,12 @@ describe('stageConfig', () => {
     expect(rateExpression(STAGES.dev.providers.mollie.syncEvery)).toBe('rate(15 minutes)');
     expect(rateExpression(STAGES.prod.providers.mollie.syncEvery)).toBe('rate(5 minutes)');
     expect(STAGES.prod.providers.mollie.backfillEvery).toEqual({ value: 1, unit: 'days' });
+    // The local runtime times its due runs by the refresh interval: locally the two must be equal.
+    for (const provider of PROVIDERS) {
+      expect(STAGES.local.providers[provider].refreshEvery).toEqual(
+        STAGES.local.providers[provider].syncEvery,
+      );
+    }
     expect(rateExpression({ value: 1, unit: 'days' })).toBe('rate(1 day)');
     expect(STAGES.prod.providers.delos.backfillEvery).toBeNull();
   });

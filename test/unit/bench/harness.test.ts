@@ -182,15 +182,32 @@ describe('bench scale section', () => {
       idleRcuPerLink: 0.5,
       dueRcuPerLink: 0.55,
     });
-    // 2,500,000 links / 2,500 per second = 1,000 s = 16.7 minutes.
-    expect(text).toContain('reads every link of the provider on every run');
-    expect(text).toContain('**16.7 minutes**');
-    expect(text).toContain("longer than the scheduler function's 5-minute timeout");
+    expect(text).toContain('a due run reads every link of its provider to find the due ones');
+    // 2,500,000 links / 2,500 per second = 1,000 s = 16.7 minutes; a shard (an eighth) 2.1 minutes.
+    expect(text).toContain('a whole pass takes 16.7 minutes at the measured rate, 2.1 minutes per shard');
+    expect(text).toContain("inside the scheduler function's 5-minute timeout");
+    // Hourly: 4 × 2,500,000 links × 24 runs × 0.5 RCU = 120 million RCU a day, against the refreshes'
+    // 10 M × (0.1 × 7 + 0.9 × 1) = 16 million WCU priced at 5 RCU each: 150 %.
+    expect(text).toContain(
+      '| every 1 hour (recommended) | 24 | 1 hour | 120 million (1,389 RCU/s) | 150 % |',
+    );
+    // Every 5 minutes: 288 runs a day, 1.44 billion.
+    expect(text).toContain('would read 1.44 billion RCU a day');
+    expect(text).toContain('`providers.<p>.refreshEvery: days(1)` and `syncEvery: hours(1)`');
+  });
+
+  it('says when a shard of the due index would outrun the scheduler timeout', () => {
+    const text = scaleSection({ idleLinksPerSecond: 500, idleRcuPerLink: 0.5, dueRcuPerLink: 0.55 });
+    // 2,500,000 / 500 = 5,000 s = 83.3 minutes; a shard's run 10.4 minutes.
+    expect(text).toContain(
+      "10.4 minutes per shard's run, more than the scheduler function's 5-minute timeout",
+    );
   });
 
   it('keeps to the due links when a run with nothing due reads little', () => {
     const text = scaleSection({ planLinksPerSecond: 4000, idleRcuPerLink: 0.01, dueRcuPerLink: 0.55 });
     expect(text).not.toContain('reads every link');
-    expect(text).toContain('each run plans 8,681 links per provider');
+    // Hourly runs over 2,500,000 links refreshed daily: 104,167 a run.
+    expect(text).toContain('With a due run every 1 hour, each run plans 104,167 links per provider');
   });
 });

@@ -1,6 +1,10 @@
+import { type Interval, intervalSeconds, STAGES } from '../../../infra/stages.ts';
 import { ConfigError } from '../../../lib/config/env.ts';
 import { loadRuntimeConfig, queueUrlFor } from '../../../lib/config/runtime.ts';
 import { cachedWebhookSecrets, loadWebhookSecrets } from '../../../lib/config/webhooks.ts';
+
+const hours = (value: number): Interval => ({ value, unit: 'hours' });
+const days = (value: number): Interval => ({ value, unit: 'days' });
 
 describe('loadRuntimeConfig', () => {
   it('takes each provider’s own queue URL and falls back to SYNC_QUEUE_URL', () => {
@@ -21,10 +25,19 @@ describe('loadRuntimeConfig', () => {
 
   it('takes sync intervals from the stage, overridable per provider', () => {
     const config = loadRuntimeConfig({ STAGE: 'prod', SYNC_INTERVAL_SECONDS_DELOS: '120' });
-    expect(config.sync.intervalSeconds.mollie).toBe(300);
+    expect(config.sync.intervalSeconds.mollie).toBe(
+      intervalSeconds(STAGES.prod.providers.mollie.refreshEvery),
+    );
     expect(config.sync.intervalSeconds.delos).toBe(120);
     // prod has Delos disabled until its host is known.
     expect(config.enabledProviders).toEqual(['palomma', 'mollie', 'juspay']);
+  });
+
+  it("takes a link's refresh interval from refreshEvery, not from how often the scheduler runs", () => {
+    const mollie = { ...STAGES.prod.providers.mollie, syncEvery: hours(1), refreshEvery: days(1) };
+    const stages = { ...STAGES, prod: { ...STAGES.prod, providers: { ...STAGES.prod.providers, mollie } } };
+    const config = loadRuntimeConfig({ STAGE: 'prod' }, stages);
+    expect(config.sync.intervalSeconds.mollie).toBe(86_400);
   });
 
   it('reads the worker provider and enabled providers, and fails fast naming bad variables', () => {
