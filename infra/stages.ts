@@ -51,10 +51,11 @@ export interface ProviderStageConfig {
   /** How often the scheduler looks for this provider's links that are due (its due runs). */
   syncEvery: Interval;
   /**
-   * How long after a successful sync a link is due again (less up to 20 % jitter, lib/sync/schedule.ts).
-   * At least `syncEvery`: nothing looks for due links more often. A due run reads every link of the
-   * provider to find the due ones, so each run per refresh interval adds about half a read unit per
-   * refresh (docs/benchmarks.md, "The scheduler"); equal intervals cost least.
+   * How long after a successful sync a link is due again. At least `syncEvery`: nothing looks for due
+   * links more often. Up to three runs long, links are due an interval (less up to 20 % jitter) after
+   * each success and every due run reads every link of the provider; longer, each link is due on its
+   * slot of the interval and a run reads only the slots come due since its last three periods
+   * (lib/sync/schedule.ts; docs/benchmarks.md, "The scheduler").
    */
   refreshEvery: Interval;
   /**

@@ -7,6 +7,7 @@
 import { intervalSeconds, STAGES, type StageConfig } from '../../infra/stages.ts';
 import { PROVIDERS } from '../../lib/customer/snapshot.ts';
 import { TABLE } from '../../lib/store/table.ts';
+import { DUE_LOOKBACK_RUNS } from '../../lib/sync/schedule.ts';
 
 export interface ScaleInputs {
   /** CPU ms of the worker per customer: first sync (changed) and re-sync (unchanged). */
@@ -49,9 +50,6 @@ export const SCALE_ASSUMPTIONS = {
 
 /** Each of the customers refreshed once a day: `refreshEvery: days(1)`. */
 const REFRESH_SECONDS = 86_400;
-/** Due-run periods (`syncEvery`) compared; the second is the one recommended. */
-const DUE_RUN_CHOICES = [300, 3600, 86_400] as const;
-const RECOMMENDED_DUE_RUN_SECONDS = 3600;
 
 /** "5 minutes", "1 hour", "1 day". */
 function duration(seconds: number): string {
@@ -97,7 +95,10 @@ export function scaleSection(inputs: ScaleInputs, prod: StageConfig = STAGES.pro
   );
   const wcuPerSecond = (a.customersPerDay * wcu) / 86_400;
   const rcuPerSecond = (a.customersPerDay * rcu) / 86_400;
-  const dueRunSeconds = RECOMMENDED_DUE_RUN_SECONDS;
+  // Due runs as often as prod's today; with daily refreshes, links are then due on their slots.
+  const dueRunSeconds = intervalSeconds(prod.providers.mollie.syncEvery);
+  const lookbackSeconds = DUE_LOOKBACK_RUNS * dueRunSeconds;
+  const slotted = REFRESH_SECONDS > lookbackSeconds;
   const linksPerRun = perProviderPerDay * (dueRunSeconds / REFRESH_SECONDS);
   const planSeconds = linksPerRun / (inputs.planLinksPerSecond ?? Number.NaN);
 
@@ -111,32 +112,28 @@ export function scaleSection(inputs: ScaleInputs, prod: StageConfig = STAGES.pro
   const fullPassMinutes = perProviderPerDay / idleRate / 60;
   const shardRunMinutes = fullPassMinutes / TABLE.dueShards;
   const writeUnitsPerDay = a.customersPerDay * wcu;
-  /** What the due runs read in a day at one run per `runSeconds`: every link, every run. */
-  const planReadsPerDay = (runSeconds: number) =>
-    providers * perProviderPerDay * (86_400 / runSeconds) * idleRcu;
-  const dueRunRows = DUE_RUN_CHOICES.map((runSeconds) => {
-    const reads = planReadsPerDay(runSeconds);
-    const recommended = runSeconds === RECOMMENDED_DUE_RUN_SECONDS ? ' (recommended)' : '';
-    return `| every ${duration(runSeconds)}${recommended} | ${fmt(86_400 / runSeconds)} | ${duration(runSeconds)} | ${fmt(reads / 1e6, reads < 1e8 ? 1 : 0)} million (${fmt(reads / 86_400)} RCU/s) | ${fmt((reads / (writeUnitsPerDay * a.writeUnitInReadUnits)) * 100)} % |`;
-  });
-  const recommendedReads = planReadsPerDay(RECOMMENDED_DUE_RUN_SECONDS);
+  /** Read units a day of planning that examines each link `timesADay` times, and their price in writes. */
+  const planReads = (timesADay: number) => providers * perProviderPerDay * timesADay * idleRcu;
+  const priced = (reads: number) => fmt((reads / (writeUnitsPerDay * a.writeUnitInReadUnits)) * 100);
+  const everyLinkReads = planReads(86_400 / dueRunSeconds);
+  const slotReads = planReads(DUE_LOOKBACK_RUNS * (86_400 / REFRESH_SECONDS));
+  const plannedReads = slotted ? slotReads : everyLinkReads;
+  const examinedPerRun = slotted
+    ? perProviderPerDay * (lookbackSeconds / REFRESH_SECONDS)
+    : perProviderPerDay;
   const memory =
     inputs.schedulerMemoryRatio === undefined
       ? 'memory not measured'
       : `peak memory ${fmt(inputs.schedulerMemoryRatio, 2)}× between 10× the links`;
   const schedulerLines = examinesAll
     ? [
-        `Each link is refreshed once a day (\`refreshEvery: days(1)\`). How often the due runs look for due links (\`syncEvery\`, at most \`refreshEvery\`) sets how late a link can come up and what planning reads: a due run reads every link of its provider to find the due ones, and in benchmark 6 a run with nothing due still examined all its links, at ${fmt(idleRate)} links/s and ${fmt(idleRcu, 3)} RCU per link (${memory}). So planning costs ${fmt(idleRcu, 3)} RCU per link per run, whatever is due:`,
+        `Each link is refreshed once a day (\`refreshEvery: days(1)\`), and due runs come every ${duration(dueRunSeconds)} (\`syncEvery\`, prod's today). A due run that plans every link reads each one whatever is due: in benchmark 6 a run with nothing due still examined all its links, at ${fmt(idleRate)} links/s and ${fmt(idleRcu, 3)} RCU per link (${memory}). Every ${duration(dueRunSeconds)}, that would be ${fmt(everyLinkReads / 1e9, 2)} billion RCU a day (${fmt(everyLinkReads / 86_400)} RCU/s), ${priced(everyLinkReads)} % of the price of the refreshes' own ${fmt(writeUnitsPerDay / 1e6, 1)} million write units (on demand a write unit costs ${a.writeUnitInReadUnits} read units).`,
         '',
-        "| due runs (`syncEvery`) | runs a day | a due link waits for the next run up to | planning reads a day (4 providers) | priced against the refreshes' writes |",
-        '|---|---|---|---|---|',
-        ...dueRunRows,
+        slotted
+          ? `So links are due on their slots (lib/sync/schedule.ts). Where the refresh interval is more than ${DUE_LOOKBACK_RUNS} due runs long, a success makes a link due on a fixed point of the day (its slot, from a hash of its id, spread evenly over links), and a run plans only the slots of its last ${DUE_LOOKBACK_RUNS} periods (${duration(lookbackSeconds)} of the day, ${fmt((lookbackSeconds / REFRESH_SECONDS) * 100, 1)} % of the links) plus the links the due index holds by due time (new, pending and failing ones). Each link is examined ${DUE_LOOKBACK_RUNS} times a day instead of ${fmt(86_400 / dueRunSeconds)}: **${fmt(slotReads / 1e6, 1)} million RCU a day** (${fmt(slotReads / 86_400)} RCU/s), ${priced(slotReads)} % of the price of the writes. Computed from benchmark 6's cost per examined link, not measured as a slot run; test/integration/sync/slot-runs.test.ts checks on DynamoDB Local that a slot run reads its slots' links and no other. The price of slots: a link synced out of turn (by a webhook) is next due on its slot, at least half a day later; a failing link is retried on its backoff as before; a due run lost ${DUE_LOOKBACK_RUNS} times in a row leaves its slots' links for the next day (the scheduler-failure alarm fires first).`
+          : `With runs at least a third of the refresh interval apart, links are not put on slots: every run reads every link, ${fmt(everyLinkReads / 1e6)} million RCU a day.`,
         '',
-        `The last column prices the reads against the ${fmt(writeUnitsPerDay / 1e6, 1)} million write units a day of the refreshes themselves (a write unit costs ${a.writeUnitInReadUnits} read units on demand). Runs every ${duration(DUE_RUN_CHOICES[0])}, as prod's \`syncEvery\` is today, would read ${fmt(planReadsPerDay(DUE_RUN_CHOICES[0]) / 1e9, 2)} billion RCU a day for links that come due once a day. One run a day reads least, but a link then waits up to a day past its due time and each provider's whole day (${fmt(perProviderPerDay)} messages) is enqueued at once. **Hourly runs** (\`syncEvery: hours(1)\`) keep the wait within an hour and the backlog of a run to ${fmt(linksPerRun)} links per provider (${fmt(linksPerRun / (requiredRps * efficiency) / 60)} minutes at the provider limit below), for ${fmt(recommendedReads / 1e6)} million RCU a day.`,
-        '',
-        `Reading only the due links would need the due time in an index key, which moves the index entry on every refresh (a delete plus a put: 2 WCU for a small projected item, ${fmt((a.customersPerDay * 2) / 1e6)} million WCU a day at 10 M refreshes, and an unchanged re-sync would no longer be 1 WCU); or a link's due time fixed to a slot of the refresh interval that the index key holds, so a run reads only its slots (not built: failure backoff and new links would need entries of their own).`,
-        '',
-        `A run is split by shard and bounded in time. Infra schedules one due run per provider per due-index shard (${TABLE.dueShards} per provider, event \`{ provider, mode: 'due', shard }\`), and each run walks only its shard (\`listDueLinks({ shards: [n] })\`): at ${fmt(perProviderPerDay)} links per provider a whole pass takes ${fmt(fullPassMinutes, 1)} minutes at the measured rate, ${fmt(shardRunMinutes, 1)} minutes per shard's run${shardRunMinutes * 60 > 280 ? ", more than the scheduler function's 5-minute timeout: add shards" : ", inside the scheduler function's 5-minute timeout"}. Each run also has a time budget (the Lambda's remaining time less 20 s): when it runs out, the run stops paging and reports \`truncated: true\` and the metric \`SchedulerRunsTruncated\`; the links it did not reach stay due and the next run of that shard lists them, so nothing is lost (a shard that truncates run after run would starve its last links: runs restart at the shard's beginning). The local runtime plans all shards in one run.`,
+        `Each run enqueues about ${fmt(linksPerRun)} due links per provider and examines ${fmt(examinedPerRun)}. Runs are split by shard and bounded in time: infra schedules one due run per provider per due-index shard (${TABLE.dueShards} per provider, event \`{ provider, mode: 'due', shard }\`), each walking only its shard (\`listDueLinks({ shards: [n] })\`). A pass over every link of a provider (what runs without slots do, and the CLI's \`sync\` and the local runtime) takes ${fmt(fullPassMinutes, 1)} minutes at ${fmt(perProviderPerDay)} links, ${fmt(shardRunMinutes, 1)} minutes per shard's run${shardRunMinutes * 60 > 280 ? ", more than the scheduler function's 5-minute timeout: add shards" : ", inside the scheduler function's 5-minute timeout"}. Each run also has a time budget (the Lambda's remaining time less 20 s): when it runs out, the run stops paging and reports \`truncated: true\` and the metric \`SchedulerRunsTruncated\`; the links it did not reach stay due and a later run lists them, so nothing is lost.`,
       ]
     : [
         `With a due run every ${duration(dueRunSeconds)}, each run plans ${fmt(linksPerRun)} links per provider; at the ${fmt(inputs.planLinksPerSecond ?? Number.NaN)} links/s measured on DynamoDB Local (benchmark 6) that is ${fmt(planSeconds, 1)} s per run, far inside the scheduler's 5-minute timeout (${memory}). A run every day over all ${fmt(perProviderPerDay)} links would not be: it would take ${fmt(perProviderPerDay / (inputs.planLinksPerSecond ?? Number.NaN) / 60, 0)} minutes and enqueue the whole day at once.`,
@@ -188,10 +185,10 @@ export function scaleSection(inputs: ScaleInputs, prod: StageConfig = STAGES.pro
     `- \`providers.<p>.rateLimit.requestsPerSecond\` ≥ ${requiredRps} for every provider (and \`burst\` no larger than what the provider tolerates), once each provider has agreed to it; today's 5–10 caps the deployment at the figures in the table above.`,
     `- \`providers.<p>.workerMaxConcurrency\` ≥ ${workers} (today: ${PROVIDERS.map((p) => `${p} ${prod.providers[p].workerMaxConcurrency}`).join(', ')}${PROVIDERS.every((p) => prod.providers[p].workerMaxConcurrency >= workers) ? ': enough' : ': raise the ones below'}). More adds nothing while the provider limit binds.`,
     `- \`providers.delos.enabled: true\` with the production \`baseUrl\` (today Delos is disabled in prod, so 10 M across four providers is not possible at all).`,
-    `- \`providers.<p>.refreshEvery: days(1)\` and \`syncEvery: hours(${dueRunSeconds / 3600})\` (the scheduler section): today they are ${duration(intervalSeconds(prod.providers.mollie.refreshEvery))} and ${duration(intervalSeconds(prod.providers.mollie.syncEvery))}, so each link is refreshed every ${duration(intervalSeconds(prod.providers.mollie.refreshEvery))} and ${fmt(perProviderPerDay)} links per provider would need ${fmt(perProviderPerDay / intervalSeconds(prod.providers.mollie.refreshEvery))} refreshes a second.`,
+    `- \`providers.<p>.refreshEvery: days(1)\`: today it is ${duration(intervalSeconds(prod.providers.mollie.refreshEvery))}, so each link is refreshed every ${duration(intervalSeconds(prod.providers.mollie.refreshEvery))} and ${fmt(perProviderPerDay)} links per provider would need ${fmt(perProviderPerDay / intervalSeconds(prod.providers.mollie.refreshEvery))} refreshes a second. \`syncEvery\` can stay at ${duration(dueRunSeconds)}${slotted ? ': with slots, frequent runs cost no more reads (the scheduler section)' : ''}.`,
     ...(examinesAll
       ? [
-          `- Nothing more for the due runs: one schedule per due-index shard with a time budget is in place (infra/constructs/sync.ts); hourly, they read ${fmt(recommendedReads / 1e6)} million RCU a day (the scheduler section).`,
+          `- Nothing more for the due runs: one schedule per due-index shard with a time budget is in place (infra/constructs/sync.ts)${slotted ? `; every ${duration(dueRunSeconds)} with slots, they read ${fmt(plannedReads / 1e6, 1)} million RCU a day (the scheduler section)` : ''}.`,
         ]
       : []),
     '- Nothing for SQS or DynamoDB beyond what the stack sets today (standard queues, on-demand table).',

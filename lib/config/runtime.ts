@@ -87,7 +87,10 @@ export interface RuntimeConfig {
   workerProvider: ProviderName | undefined;
   enabledProviders: ProviderName[];
   sync: {
+    /** How long after a success a link is due again (the stage's `refreshEvery`, or the env's). */
     intervalSeconds: Record<ProviderName, number>;
+    /** How often the due runs come (the stage's `syncEvery`; the refresh interval without a stage). */
+    dueRunSeconds: Record<ProviderName, number>;
     retryBaseSeconds: number;
     maxBackoffSeconds: number;
     pageSize: number;
@@ -118,6 +121,7 @@ export function loadRuntimeConfig(
   const stage = isStageName(parsed.STAGE) ? stages[parsed.STAGE] : null;
   const queueUrls: Partial<Record<ProviderName, string>> = {};
   const intervals = {} as Record<ProviderName, number>;
+  const dueRuns = {} as Record<ProviderName, number>;
   for (const provider of PROVIDERS) {
     const url = parsed[queueUrlVariable(provider)] ?? parsed.SYNC_QUEUE_URL;
     if (url !== undefined) queueUrls[provider] = url;
@@ -125,6 +129,7 @@ export function loadRuntimeConfig(
       parsed[intervalVariable(provider)] ??
       parsed.SYNC_INTERVAL_SECONDS ??
       (stage ? intervalSeconds(stage.providers[provider].refreshEvery) : DEFAULT_INTERVAL_SECONDS);
+    dueRuns[provider] = stage ? intervalSeconds(stage.providers[provider].syncEvery) : intervals[provider];
   }
   const enabledProviders =
     parsed.ENABLED_PROVIDERS ??
@@ -144,6 +149,7 @@ export function loadRuntimeConfig(
     enabledProviders,
     sync: {
       intervalSeconds: intervals,
+      dueRunSeconds: dueRuns,
       retryBaseSeconds: parsed.SYNC_RETRY_BASE_SECONDS,
       maxBackoffSeconds: parsed.SYNC_MAX_BACKOFF_SECONDS,
       pageSize: parsed.SYNC_PAGE_SIZE,

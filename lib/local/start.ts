@@ -176,7 +176,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     );
     const adapters = createAdapters(await loadProviderConfigs(providerEnv, { providers }));
     const webhookSecrets = await loadWebhookSecrets(providerEnv, { providers });
-    const schedule = createRuntimeSchedule(runtime);
+    // Its due runs come once per refresh interval (below) and plan every link: no slots.
+    const schedule = createRuntimeSchedule(runtime, { slots: false });
     const store = new CustomerStore({
       doc,
       tableName: runtime.store.tableName,

@@ -37,16 +37,17 @@
  * revision read (`#putIfUnchanged`), and the rules above are checked on the item as read.
  *
  * Due for sync: the scheduler's index (`dueForSync`) holds the link items that are active or pending,
- * under keys fixed for the life of the link (shard, customer id) and projecting only attributes that
- * change with the link's status or id. The due time lives on the sync-state item, which is in no index.
- * So a re-sync that finds nothing changed writes one item of a few hundred bytes, 1 WCU in all, instead
- * of also moving an index entry (a delete plus a put on the index, 3 WCU in all); and a change writes the
- * link without touching the due index. The price moves to the read side: `listDueLinks` reads a
- * provider's whole index (small entries) and batch-reads the due times, eventually consistent, about half
- * a read unit per link and scheduler run. With the due runs as often as links come due (a stage's
- * `syncEvery` equal to its `refreshEvery`) that is half a read unit per refresh where the old layout (due
- * time in the index key) spent two write units, and on demand a write unit costs five times a read unit;
- * each further run per refresh interval adds half a read unit (docs/benchmarks.md, "The scheduler").
+ * under keys fixed for the life of the link (shard, slot, customer id) and projecting only attributes
+ * that change with the link's status or id. The due time lives on the sync-state item, which is in that
+ * index only while its due time is off the link's slot (new, pending, failing: `dueAtIndexKeys`). So a
+ * re-sync of a settled link that finds nothing changed writes one item of a few hundred bytes, 1 WCU in
+ * all, instead of also moving an index entry (a delete plus a put on the index, 3 WCU in all); and a
+ * change writes the link without touching the due index. The price moves to the read side:
+ * `listDueLinks` reads index entries (small) and batch-reads their due times, eventually consistent,
+ * about half a read unit per link examined: every link per run, or with `slots` only the links of those
+ * slots (about three times per refresh interval, lib/sync/schedule.ts) and the sync states due by time.
+ * Against the old layout (due time in the index key: two write units per refresh), and on demand a write
+ * unit costs five times a read unit.
  */
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
@@ -91,6 +92,9 @@ import {
 import {
   CURRENT_SK_RANGE,
   customerPk,
+  dueAtIndexKeys,
+  dueAtOf,
+  dueAtRange,
   dueIndexKeys,
   dueShardValue,
   emailValue,
@@ -107,7 +111,9 @@ import {
   providerIdValue,
   referenceGuardKey,
   referenceValue,
+  slotRange,
   syncKey,
+  syncSk,
 } from './keys.ts';
 import { TABLE } from './table.ts';
 import {
@@ -121,6 +127,7 @@ import {
   type LinkRef,
   type Page,
   type ProviderLink,
+  type SlotRanges,
   type SnapshotBasis,
   type SnapshotWriteOutcome,
   type SyncTarget,
@@ -281,12 +288,13 @@ export class CustomerStore implements CustomerStoreApi {
         },
         this.#providerIdGuardPut(customerId, provider, providerCustomerId),
         linkWrite,
-        // A fresh sync state, due now (the scheduler fetches the first snapshot). An update, not a put, so
-        // a pending link's sync state keeps raising its revision instead of starting again from 0.
+        // A fresh sync state, due now (the scheduler fetches the first snapshot), in the due index by that
+        // time until it succeeds. An update, not a put, so a pending link's sync state keeps raising its
+        // revision instead of starting again from 0.
         this.#update({
           Key: syncKey(customerId, provider),
           UpdateExpression:
-            'SET #customerId = :customerId, #provider = :provider, #providerCustomerId = :id, #status = :active, #consecutiveFailures = :zero, #nextDueAt = :due REMOVE #lastSuccessAt, #lastAttemptAt, #lastError, #orderKey, #contentHash',
+            'SET #customerId = :customerId, #provider = :provider, #providerCustomerId = :id, #status = :active, #consecutiveFailures = :zero, #nextDueAt = :due, #gsi4pk = :atPk, #gsi4sk = :atSk REMOVE #lastSuccessAt, #lastAttemptAt, #lastError, #orderKey, #contentHash',
           ExpressionAttributeValues: {
             ':customerId': customerId,
             ':provider': provider,
@@ -294,6 +302,7 @@ export class CustomerStore implements CustomerStoreApi {
             ':active': 'active',
             ':zero': 0,
             ':due': isoTime(now),
+            ...dueAtValues(customerId, provider, now),
           },
         }),
       ]);
@@ -527,10 +536,16 @@ export class CustomerStore implements CustomerStoreApi {
     try {
       await this.#send({
         Key: syncKey(customerId, provider),
+        // Backed off, the due time is off the link's slot: the due index holds it by that time.
         UpdateExpression:
-          'SET #lastAttemptAt = :now, #lastError = :error, #nextDueAt = :due ADD #consecutiveFailures :one',
+          'SET #lastAttemptAt = :now, #lastError = :error, #nextDueAt = :due, #gsi4pk = :atPk, #gsi4sk = :atSk ADD #consecutiveFailures :one',
         ConditionExpression: 'attribute_exists(#pk) AND #status <> :gone',
-        ExpressionAttributeValues: { ...values, ':gone': 'gone', ':due': nextDueAt },
+        ExpressionAttributeValues: {
+          ...values,
+          ':gone': 'gone',
+          ':due': nextDueAt,
+          ...dueAtValues(customerId, provider, nextDueAt),
+        },
       });
       return;
     } catch (error) {
@@ -565,7 +580,7 @@ export class CustomerStore implements CustomerStoreApi {
         }),
         this.#update({
           Key: syncKey(customerId, provider),
-          UpdateExpression: 'SET #status = :gone REMOVE #nextDueAt',
+          UpdateExpression: 'SET #status = :gone REMOVE #nextDueAt, #gsi4pk, #gsi4sk',
           ConditionExpression: 'attribute_exists(#pk)',
           ExpressionAttributeValues: { ':gone': 'gone' },
         }),
@@ -703,7 +718,13 @@ export class CustomerStore implements CustomerStoreApi {
     limit: number;
     cursor?: string;
     shards?: readonly number[] | undefined;
+    slots?: SlotRanges | undefined;
   }): AsyncGenerator<DueLink[]> {
+    if (args.slots) {
+      if (args.cursor) throw new RangeError('a walk of due slots does not resume from a cursor');
+      yield* this.#listDueInSlots({ ...args, slots: args.slots });
+      return;
+    }
     const limit = positiveLimit(args.limit);
     const walk = this.#dueWalk(args);
     let page: DueLink[] = [];
@@ -728,6 +749,52 @@ export class CustomerStore implements CustomerStoreApi {
       // A chunk read ahead but not needed: its outcome no longer matters (nor may it go unhandled).
       prefetched?.catch(() => undefined);
     }
+  }
+
+  /**
+   * `listDueLinks` over `slots` only: per shard, the link entries of those slots whose due time has come
+   * (their sync states' due times batch-read as in the full walk), then the sync states the index holds
+   * by due time (new, pending and failing links) due by `dueBy`, read from the index alone. A link of the
+   * slots whose sync state is also held by due time is left to that entry, so no link comes twice.
+   */
+  async *#listDueInSlots(args: {
+    provider: ProviderName;
+    dueBy: string;
+    limit: number;
+    shards?: readonly number[] | undefined;
+    slots: SlotRanges;
+  }): AsyncGenerator<DueLink[]> {
+    const limit = positiveLimit(args.limit);
+    const dueBy = isoTime(args.dueBy);
+    const ranges = [
+      ...args.slots.map(({ from, to }) => ({ bySlot: true, ...slotRange(from, to) })),
+      { bySlot: false, ...dueAtRange(dueBy) },
+    ];
+    let page: DueLink[] = [];
+    for (const shard of dueShardOrder(args.shards)) {
+      const partition = dueShardValue(args.provider, shard);
+      for (const { bySlot, ...range } of ranges) {
+        let start: StartKey | null = null;
+        do {
+          const chunk: DueIndexChunk = await this.#dueIndexChunk(partition, start, this.#dueWalkChunk, range);
+          start = chunk.last;
+          const due = bySlot
+            ? (await this.#dueInChunk(args.provider, chunk, dueBy, DUE_WALK_READS, true)).map(
+                (entry) => entry.due,
+              )
+            : chunk.entries.map((entry) => dueAtLink(args.provider, entry));
+          for (const link of due) {
+            if (!link) continue;
+            page.push(link);
+            if (page.length === limit) {
+              yield page;
+              page = [];
+            }
+          }
+        } while (start);
+      }
+    }
+    if (page.length > 0) yield page;
   }
 
   /**
@@ -807,13 +874,15 @@ export class CustomerStore implements CustomerStoreApi {
 
   /**
    * Every entry of an index chunk with its due link, or null where it is not one: another provider's or
-   * kind's entry, a gone link, a link not due by `dueBy`.
+   * kind's entry, a gone link, a link not due by `dueBy`; with `skipHeldByTime`, also a link whose sync
+   * state the index holds by due time (a walk of slots reads those entries itself).
    */
   async #dueInChunk(
     provider: ProviderName,
     chunk: DueIndexChunk,
     dueBy: string,
     concurrency = 1,
+    skipHeldByTime = false,
   ): Promise<Array<{ key: StartKey; due: DueLink | null }>> {
     // Only link items: an entry of another kind would not be a link of this provider.
     const links = chunk.entries.map(({ sk, link }) =>
@@ -827,36 +896,50 @@ export class CustomerStore implements CustomerStoreApi {
     return chunk.entries.map(({ key }, i) => {
       const link = links[i];
       if (!link) return { key, due: null };
-      const nextDueAt = dueTimes.has(link.customerId)
-        ? dueTimes.get(link.customerId)
-        : link.status === 'pending'
-          ? dueBy
-          : undefined;
+      const sync = dueTimes.get(link.customerId);
+      if (skipHeldByTime && sync?.heldByTime) return { key, due: null };
+      const nextDueAt = sync ? sync.nextDueAt : link.status === 'pending' ? dueBy : undefined;
       return { key, due: nextDueAt === undefined || nextDueAt > dueBy ? null : toDueLink(link, nextDueAt) };
     });
   }
 
-  /** Up to `limit` entries of one due-index partition after `start`, and where the next chunk starts. */
-  async #dueIndexChunk(partition: string, start: StartKey | null, limit: number): Promise<DueIndexChunk> {
+  /**
+   * Up to `limit` entries of one due-index partition after `start` (within the sort-key `range` if
+   * given), and where the next chunk starts.
+   */
+  async #dueIndexChunk(
+    partition: string,
+    start: StartKey | null,
+    limit: number,
+    range?: { from: string; to: string },
+  ): Promise<DueIndexChunk> {
     const index = TABLE.indexes.dueForSync;
     const output = await this.#doc.send(
       new QueryCommand({
         TableName: this.#table,
         IndexName: index.name,
-        KeyConditionExpression: '#pk = :pk',
-        ExpressionAttributeNames: { '#pk': index.partitionKey },
-        ExpressionAttributeValues: { ':pk': partition },
+        KeyConditionExpression: range ? '#pk = :pk AND #sk BETWEEN :from AND :to' : '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': index.partitionKey, ...(range ? { '#sk': index.sortKey } : {}) },
+        ExpressionAttributeValues: {
+          ':pk': partition,
+          ...(range ? { ':from': range.from, ':to': range.to } : {}),
+        },
         Limit: limit,
         ExclusiveStartKey: start ?? undefined,
       }),
     );
     const keyAttributes = indexKey(index);
     return {
-      entries: (output.Items ?? []).map((item) => ({
-        key: Object.fromEntries(keyAttributes.map((name) => [name, String(item[name])])),
-        sk: String(item.sk),
-        link: String(item.sk).startsWith('PROVIDER#') ? toLinkRef(item) : null,
-      })),
+      entries: (output.Items ?? []).map((item) => {
+        const sk = String(item.sk);
+        return {
+          key: Object.fromEntries(keyAttributes.map((name) => [name, String(item[name])])),
+          sk,
+          indexSk: String(item[index.sortKey]),
+          // Links, and sync states held by due time: both project the link's holder and status.
+          link: isRevisedSk(sk) ? toLinkRef(item) : null,
+        };
+      }),
       last: output.LastEvaluatedKey
         ? Object.fromEntries(keyAttributes.map((name) => [name, String(output.LastEvaluatedKey?.[name])]))
         : null,
@@ -864,32 +947,38 @@ export class CustomerStore implements CustomerStoreApi {
   }
 
   /**
-   * Due times of these customers' sync states (ISO, as stored), by customer id; absent where a customer
-   * has no sync state, undefined where it has no due time. Eventually consistent: a due time a moment
-   * old at worst enqueues a sync the worker finds unnecessary.
+   * Due times of these customers' sync states (ISO, as stored), by customer id, and whether the due
+   * index holds the sync state by that time; absent where a customer has no sync state, `nextDueAt`
+   * undefined where it has no due time. Eventually consistent: a due time a moment old at worst enqueues
+   * a sync the worker finds unnecessary.
    */
   async #nextDueTimes(
     provider: ProviderName,
     customerIds: string[],
     concurrency: number,
-  ): Promise<Map<string, string | undefined>> {
+  ): Promise<Map<string, { nextDueAt: string | undefined; heldByTime: boolean }>> {
     if (customerIds.length === 0) return new Map();
     const items = await batchGet(
       this.#doc,
       this.#table,
       customerIds.map((customerId) => syncKey(customerId, provider)),
-      { attributes: [TABLE.partitionKey, 'nextDueAt'], sleep: this.#sleep, concurrency },
+      {
+        attributes: [TABLE.partitionKey, 'nextDueAt', TABLE.indexes.dueForSync.sortKey],
+        sleep: this.#sleep,
+        concurrency,
+      },
     );
     const byPk = new Map(
       items.map((item) => {
         const sync = SyncDueSchema.parse(item);
-        return [sync.pk, sync.nextDueAt === undefined ? undefined : isoTime(sync.nextDueAt)] as const;
+        const nextDueAt = sync.nextDueAt === undefined ? undefined : isoTime(sync.nextDueAt);
+        return [sync.pk, { nextDueAt, heldByTime: sync.gsi4sk !== undefined }] as const;
       }),
     );
     return new Map(
       customerIds.flatMap((customerId) => {
-        const pk = customerPk(customerId);
-        return byPk.has(pk) ? [[customerId, byPk.get(pk)] as const] : [];
+        const sync = byPk.get(customerPk(customerId));
+        return sync ? [[customerId, sync] as const] : [];
       }),
     );
   }
@@ -1109,7 +1198,7 @@ export class CustomerStore implements CustomerStoreApi {
   async #putSuccess(read: SnapshotBasis, success: SyncSuccess, reactivate: boolean): Promise<boolean> {
     const stored = read.stored.sync;
     if (!stored || !read.sync || (success.due && !reactivate && read.sync.status === 'gone')) return false;
-    return this.#putIfUnchanged(stored, syncSuccessAttributes(success), ['lastError']);
+    return this.#putIfUnchanged(stored, syncSuccessAttributes(success), SYNC_SUCCESS_REMOVES);
   }
 
   /**
@@ -1313,7 +1402,8 @@ export class CustomerStore implements CustomerStoreApi {
 
 /** One Query's worth of the due index, in index order. */
 interface DueIndexChunk {
-  entries: Array<{ key: StartKey; sk: string; link: LinkRef | null }>;
+  /** `sk` is the item's table sort key, `indexSk` its due-index sort key. */
+  entries: Array<{ key: StartKey; sk: string; indexSk: string; link: LinkRef | null }>;
   /** Where the next chunk of the same partition starts; null at its end. */
   last: StartKey | null;
 }
@@ -1342,7 +1432,13 @@ interface SyncSuccess {
   providerCustomerId?: string;
 }
 
-/** What a successful fetch sets on the sync state (and it removes `lastError`). */
+/**
+ * What a successful fetch removes from the sync state: the last error, and its due-index entry by due
+ * time (the success's due time is on the link's slot, where the due runs find it).
+ */
+const SYNC_SUCCESS_REMOVES = ['lastError', 'gsi4pk', 'gsi4sk'] as const;
+
+/** What a successful fetch sets on the sync state (and it removes `SYNC_SUCCESS_REMOVES`). */
 function syncSuccessAttributes(success: SyncSuccess): Item {
   return {
     lastSuccessAt: success.now,
@@ -1364,7 +1460,7 @@ function syncSuccessAttributes(success: SyncSuccess): Item {
 function syncSuccessExpression(success: SyncSuccess) {
   const set = Object.entries(syncSuccessAttributes(success));
   return {
-    UpdateExpression: `SET ${set.map(([name]) => `#${name} = :${name}`).join(', ')} REMOVE #lastError`,
+    UpdateExpression: `SET ${set.map(([name]) => `#${name} = :${name}`).join(', ')} REMOVE ${SYNC_SUCCESS_REMOVES.map((name) => `#${name}`).join(', ')}`,
     ExpressionAttributeValues: Object.fromEntries(set.map(([name, value]) => [`:${name}`, value])),
   };
 }
@@ -1398,6 +1494,21 @@ function reactivateValues(link: LinkItem) {
 function gsi4Values(customerId: string, provider: ProviderName) {
   const keys = dueIndexKeys(customerId, provider);
   return { ':gsi4pk': keys.gsi4pk, ':gsi4sk': keys.gsi4sk };
+}
+
+/** A due-index entry of a sync state held by due time (`dueAtIndexKeys`) as a due link; else null. */
+function dueAtLink(provider: ProviderName, entry: DueIndexChunk['entries'][number]): DueLink | null {
+  const nextDueAt = dueAtOf(entry.indexSk);
+  if (entry.sk !== syncSk(provider) || !entry.link || entry.link.status === 'gone' || nextDueAt === null) {
+    return null;
+  }
+  return toDueLink(entry.link, nextDueAt);
+}
+
+/** A sync state's due-index keys by due time (`dueAtIndexKeys`), as `:atPk` and `:atSk`. */
+function dueAtValues(customerId: string, provider: ProviderName, nextDueAt: string) {
+  const keys = dueAtIndexKeys(customerId, provider, nextDueAt);
+  return { ':atPk': keys.gsi4pk, ':atSk': keys.gsi4sk };
 }
 
 /** `#name` placeholders used in the expressions, each standing for the attribute of the same name. */

@@ -10,6 +10,7 @@ import { type CustomerSnapshot, CustomerSnapshotSchema, ProviderNameSchema } fro
 import { contentHash, snapshotOrderKey } from './content-hash.ts';
 import {
   customerPk,
+  dueAtIndexKeys,
   dueIndexKeys,
   emailValue,
   historySk,
@@ -203,7 +204,11 @@ export function providerIdIndexKeys(
   return { gsi1pk: providerIdValue(provider, providerCustomerId), gsi1sk: customerPk(customerId) };
 }
 
-/** A sync state that is due at `nextDueAt` and has never run. In no index: re-syncs rewrite only it. */
+/**
+ * A sync state that is due at `nextDueAt` and has never run. Until its first success it is in the due
+ * index by that time (`dueAtIndexKeys`: a new link is due whenever its creator said, not at its slot);
+ * after, in no index, so re-syncs rewrite only it.
+ */
 export function syncItem(args: {
   customerId: string;
   provider: ProviderName;
@@ -222,6 +227,7 @@ export function syncItem(args: {
     status: args.status,
     consecutiveFailures: 0,
     nextDueAt,
+    ...dueAtIndexKeys(customerId, provider, nextDueAt),
     ...(args.latest
       ? { contentHash: contentHash(args.latest), orderKey: snapshotOrderKey(args.latest) }
       : {}),
@@ -276,7 +282,12 @@ export function toLinkRef(item: Item): LinkRef {
 }
 
 /** The part of a sync state `listDueLinks` reads (its BatchGetItem projection). */
-export const SyncDueSchema = z.object({ pk: z.string(), nextDueAt: z.optional(z.string()) });
+export const SyncDueSchema = z.object({
+  pk: z.string(),
+  nextDueAt: z.optional(z.string()),
+  /** Present while the due index holds the sync state by its due time (`dueAtIndexKeys`). */
+  gsi4sk: z.optional(z.string()),
+});
 
 export function toDueLink(link: LinkRef, nextDueAt: string): DueLink {
   return { ...link, nextDueAt };

@@ -3,7 +3,8 @@
  *
  *   PROFILE                    profile (indexes: byReference, byEmail, allCustomers)
  *   PROVIDER#<provider>        link + latest snapshot (indexes: byProviderId; dueForSync, sparse)
- *   SYNC#<provider>            small sync state: due time, last success/error (no index)
+ *   SYNC#<provider>            small sync state: due time, last success/error (dueForSync only while
+ *                              its due time is off the link's slot: new, pending or failing links)
  *   HISTORY#<provider>#<ver>   one item per stored change, TTL `expiresAt`
  *
  * History sorts before `PROFILE`, so "the customer now" (profile, links, sync states) is one key range,
@@ -61,21 +62,79 @@ export const listShardValue = (shard: number): string => `CUSTOMERS#${shard}`;
 export const dueShardValue = (provider: ProviderName, shard: number): string => `DUE#${provider}#${shard}`;
 
 /**
- * Due-index keys of a link (active or pending). Both are fixed for the life of the link, so no snapshot
- * write or re-sync moves its index entry; when it is due is read from its sync state.
+ * Due-index keys of a link (active or pending): its shard, and its slot then its id. Both are fixed for
+ * the life of the link, so no snapshot write or re-sync moves its index entry; when it is due is read
+ * from its sync state. Entries sort by slot, so a due run can read only the slots due now (`slotRange`).
  */
 export function dueIndexKeys(customerId: string, provider: ProviderName): { gsi4pk: string; gsi4sk: string } {
-  return { gsi4pk: dueShardValue(provider, shardOf(customerId, TABLE.dueShards)), gsi4sk: customerId };
+  return {
+    gsi4pk: dueShardValue(provider, shardOf(customerId, TABLE.dueShards)),
+    gsi4sk: `${SLOT_PREFIX}${slotHex(customerId)}#${customerId}`,
+  };
+}
+
+/**
+ * Due-index keys of a sync state whose due time is off its link's slot (a new, pending or failing link),
+ * by due time: a due run reads the ones due by now (`dueAtRange`) besides its slots. A success puts the
+ * due time back on the slot and removes them.
+ */
+export function dueAtIndexKeys(
+  customerId: string,
+  provider: ProviderName,
+  nextDueAt: string,
+): { gsi4pk: string; gsi4sk: string } {
+  return {
+    gsi4pk: dueShardValue(provider, shardOf(customerId, TABLE.dueShards)),
+    gsi4sk: `${DUE_AT_PREFIX}${isoTime(nextDueAt)}#${customerId}`,
+  };
+}
+
+const SLOT_PREFIX = 'SLOT#';
+const DUE_AT_PREFIX = 'AT#';
+const SLOTS = 2 ** 32;
+
+/** Inclusive `BETWEEN` bounds of the link entries whose slot lies in [from, to) (fractions, 0 <= from <= to <= 1). */
+export function slotRange(from: number, to: number): { from: string; to: string } {
+  const bound = (fraction: number) =>
+    fraction >= 1 ? `${SLOT_PREFIX.slice(0, -1)}$` : `${SLOT_PREFIX}${hex8(Math.floor(fraction * SLOTS))}`;
+  return { from: bound(from), to: bound(to) };
+}
+
+/** Inclusive `BETWEEN` bounds of the sync-state entries due at or before `dueBy`. */
+export function dueAtRange(dueBy: string): { from: string; to: string } {
+  return { from: DUE_AT_PREFIX, to: `${DUE_AT_PREFIX}${isoTime(dueBy)}$` };
+}
+
+/** The due time in a sync state's due-index sort key (`dueAtIndexKeys`). */
+export function dueAtOf(gsi4sk: string): string | null {
+  if (!gsi4sk.startsWith(DUE_AT_PREFIX)) return null;
+  return gsi4sk.slice(DUE_AT_PREFIX.length, gsi4sk.lastIndexOf('#'));
+}
+
+/**
+ * Where in every refresh interval a link comes due, as a fraction in [0, 1): fixed for the life of the
+ * link and evenly spread over links, so the links due in any stretch of time are one range of slots.
+ */
+export function slotOf(customerId: string): number {
+  return fnv1a(customerId) / SLOTS;
+}
+
+const slotHex = (customerId: string) => hex8(fnv1a(customerId));
+const hex8 = (value: number) => value.toString(16).padStart(8, '0');
+
+/** The shard of a customer's due and list index entries: the low bits of its hash (the slot is all of it). */
+export function shardOf(customerId: string, shards: number): number {
+  return fnv1a(customerId) % shards;
 }
 
 /** FNV-1a: stable across processes and releases (unlike anything seeded), cheap, evenly spread. */
-export function shardOf(customerId: string, shards: number): number {
+function fnv1a(text: string): number {
   let hash = 0x811c9dc5;
-  for (let i = 0; i < customerId.length; i++) {
-    hash ^= customerId.charCodeAt(i);
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
     hash = Math.imul(hash, 0x01000193);
   }
-  return (hash >>> 0) % shards;
+  return hash >>> 0;
 }
 
 /** One spelling of a timestamp (UTC, milliseconds), so keys holding times compare as strings. */

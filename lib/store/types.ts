@@ -134,6 +134,12 @@ export interface DueLink extends LinkRef {
   nextDueAt: string;
 }
 
+/**
+ * Slots of the refresh interval (fractions in [0, 1), `slotOf` in keys.ts) a due run plans: ranges
+ * [from, to) that do not wrap (a window across the end of the interval is two).
+ */
+export type SlotRanges = ReadonlyArray<{ readonly from: number; readonly to: number }>;
+
 export interface CustomerStoreApi {
   /** Creates profile (and, atomically, pending links for `providers`). Fails if the reference exists. */
   createCustomer(args: {
@@ -220,5 +226,10 @@ export interface CustomerStoreApi {
     limit: number;
     cursor?: string;
     shards?: readonly number[] | undefined;
+    /**
+     * Only these slots' links, and links held by due time (new, pending, failing): what came due since
+     * the last runs when links are due on their slots (lib/sync/schedule.ts). Absent: every link.
+     */
+    slots?: SlotRanges | undefined;
   }): AsyncIterable<DueLink[]>;
 }

@@ -157,7 +157,7 @@ export async function createAtProvider(
     customerId,
     snapshot,
     now: now.toISOString(),
-    nextDueAt: schedule.nextDueAfterSuccess(provider, now),
+    nextDueAt: schedule.nextDueAfterSuccess(provider, now, customerId),
   });
   metrics.count('CustomersCreatedAtProvider', provider);
   return {

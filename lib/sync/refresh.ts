@@ -92,7 +92,7 @@ export async function refreshLink(deps: RefreshDeps, target: RefreshTarget): Pro
     customerId,
     snapshot,
     now: now.toISOString(),
-    nextDueAt: schedule.nextDueAfterSuccess(provider, now),
+    nextDueAt: schedule.nextDueAfterSuccess(provider, now, customerId),
     basis: target.basis ?? null,
   });
   if (written.result === 'no-link') {

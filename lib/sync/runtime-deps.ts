@@ -21,9 +21,15 @@ export function createRuntimeStore(config: RuntimeConfig) {
   return { ...clients, store };
 }
 
-export function createRuntimeSchedule(config: RuntimeConfig): SyncSchedule {
+/**
+ * The schedule of the deployed functions: links due on slots where the refresh interval is well above
+ * the due runs' period (lib/sync/schedule.ts). `slots: false` for a runtime whose due runs come once per
+ * refresh interval and plan every link (the local runtime).
+ */
+export function createRuntimeSchedule(config: RuntimeConfig, { slots = true } = {}): SyncSchedule {
   return createSyncSchedule({
     intervalSeconds: config.sync.intervalSeconds,
+    ...(slots ? { dueRunSeconds: config.sync.dueRunSeconds } : {}),
     retryBaseSeconds: config.sync.retryBaseSeconds,
     maxBackoffSeconds: config.sync.maxBackoffSeconds,
   });

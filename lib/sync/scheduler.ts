@@ -2,8 +2,8 @@
  * One scheduled run for one provider (EventBridge Scheduler: `{ provider, mode }`).
  *
  * 'due': pages through the provider's links due by now (`store.listDueLinks`, sharded index, never a
- * scan) and sends one message per link, page by page, so memory is one page whatever the number of
- * links. Links still pending creation go out as 'pending-create' (the worker completes the create with
+ * scan; where links are due on slots, only the slots due around now: lib/sync/schedule.ts) and sends
+ * one message per link, page by page, so memory is one page whatever the number of links. Links still pending creation go out as 'pending-create' (the worker completes the create with
  * the stored key), so a partial create heals without the caller retrying. Emits OldestOverdueSeconds.
  * With `shard` it plans only that shard of the due index (infra runs one schedule per shard, so a
  * provider's links are planned in parallel, each run reading an eighth); without, all shards (the local
@@ -107,11 +107,14 @@ async function runDue(
   let pages = 0;
   let oldestOverdueMs = 0;
   let truncated = false;
+  // Where links are due on their slots, only the slots due around now (and links held by due time).
+  const slots = deps.schedule.dueSlots(provider, now);
   const listed = deps.store.listDueLinks({
     provider,
     dueBy: now.toISOString(),
     limit: deps.pageSize,
     ...(shard === undefined ? {} : { shards: [shard] }),
+    ...(slots ? { slots } : {}),
   });
   for await (const page of listed) {
     pages++;
@@ -210,7 +213,7 @@ export async function importIfUnknown(deps: SchedulerDeps, snapshot: CustomerSna
     customerId,
     snapshot,
     now: at.toISOString(),
-    nextDueAt: schedule.nextDueAfterSuccess(provider, at),
+    nextDueAt: schedule.nextDueAfterSuccess(provider, at, customerId),
   });
   return true;
 }

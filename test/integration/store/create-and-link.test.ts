@@ -1,6 +1,6 @@
 import { ulid } from 'ulid';
 import { CustomerStore, StoreConflictError } from '../../../lib/store/customer-store.ts';
-import { linkKey, referenceGuardKey, syncKey } from '../../../lib/store/keys.ts';
+import { dueAtIndexKeys, linkKey, referenceGuardKey, syncKey } from '../../../lib/store/keys.ts';
 import { createTestTable, type TestTable } from '../../helpers/dynamodb.ts';
 import { linkedCustomer, makeInput, makeSnapshot, RETENTION_DAYS, rawItem } from './store-fixtures.ts';
 
@@ -310,7 +310,7 @@ describe('CustomerStore customers and links', () => {
     });
   });
 
-  it('keeps sync-state items small, free of customer data and out of every index', async () => {
+  it('keeps sync-state items small and free of customer data, in the due index by due time until synced', async () => {
     const { customerId } = await linkedCustomer(store);
     const item = await rawItem(table.doc, table.tableName, syncKey(customerId, 'palomma'));
     expect(Object.keys(item ?? {}).sort()).toEqual(
@@ -323,8 +323,11 @@ describe('CustomerStore customers and links', () => {
         'status',
         'consecutiveFailures',
         'nextDueAt',
+        'gsi4pk',
+        'gsi4sk',
         'rev',
       ].sort(),
     );
+    expect(item).toMatchObject(dueAtIndexKeys(customerId, 'palomma', String(item?.nextDueAt)));
   });
 });

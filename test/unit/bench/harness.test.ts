@@ -182,18 +182,17 @@ describe('bench scale section', () => {
       idleRcuPerLink: 0.5,
       dueRcuPerLink: 0.55,
     });
-    expect(text).toContain('a due run reads every link of its provider to find the due ones');
+    expect(text).toContain('A due run that plans every link reads each one whatever is due');
+    // Every 5 minutes (prod's syncEvery): 4 × 2,500,000 links × 288 runs × 0.5 RCU = 1.44 billion RCU a
+    // day, against the refreshes' 10 M × (0.1 × 7 + 0.9 × 1) = 16 million WCU priced at 5 RCU each.
+    expect(text).toContain('that would be 1.44 billion RCU a day (16,667 RCU/s), 1,800 % of the price');
+    // On slots each link is examined 3 times a day: 4 × 2,500,000 × 3 × 0.5 = 15 million, 19 %.
+    expect(text).toContain('**15.0 million RCU a day** (174 RCU/s), 19 % of the price of the writes');
+    // A run enqueues a day's 288th part and examines three of them.
+    expect(text).toContain('Each run enqueues about 8,681 due links per provider and examines 26,042');
     // 2,500,000 links / 2,500 per second = 1,000 s = 16.7 minutes; a shard (an eighth) 2.1 minutes.
-    expect(text).toContain('a whole pass takes 16.7 minutes at the measured rate, 2.1 minutes per shard');
-    expect(text).toContain("inside the scheduler function's 5-minute timeout");
-    // Hourly: 4 × 2,500,000 links × 24 runs × 0.5 RCU = 120 million RCU a day, against the refreshes'
-    // 10 M × (0.1 × 7 + 0.9 × 1) = 16 million WCU priced at 5 RCU each: 150 %.
-    expect(text).toContain(
-      '| every 1 hour (recommended) | 24 | 1 hour | 120 million (1,389 RCU/s) | 150 % |',
-    );
-    // Every 5 minutes: 288 runs a day, 1.44 billion.
-    expect(text).toContain('would read 1.44 billion RCU a day');
-    expect(text).toContain('`providers.<p>.refreshEvery: days(1)` and `syncEvery: hours(1)`');
+    expect(text).toContain("takes 16.7 minutes at 2,500,000 links, 2.1 minutes per shard's run, inside");
+    expect(text).toContain('`providers.<p>.refreshEvery: days(1)`: today it is 5 minutes');
   });
 
   it('says when a shard of the due index would outrun the scheduler timeout', () => {
@@ -207,7 +206,7 @@ describe('bench scale section', () => {
   it('keeps to the due links when a run with nothing due reads little', () => {
     const text = scaleSection({ planLinksPerSecond: 4000, idleRcuPerLink: 0.01, dueRcuPerLink: 0.55 });
     expect(text).not.toContain('reads every link');
-    // Hourly runs over 2,500,000 links refreshed daily: 104,167 a run.
-    expect(text).toContain('With a due run every 1 hour, each run plans 104,167 links per provider');
+    // Runs every 5 minutes over 2,500,000 links refreshed daily: 8,681 a run.
+    expect(text).toContain('With a due run every 5 minutes, each run plans 8,681 links per provider');
   });
 });

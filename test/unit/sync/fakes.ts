@@ -359,6 +359,7 @@ export class FakeStore implements CustomerStoreApi {
 
   /** Pages of `limit`, in due order, of the given shards (the store's hash); counts pages produced. */
   pagesServed = 0;
+  /** Every due link: slots are not modelled here (tests of slot runs use the real store). */
   async *listDueLinks(args: {
     provider: ProviderName;
     dueBy: string;
