@@ -2,6 +2,7 @@ import { type Interval, intervalSeconds, STAGES } from '../../../infra/stages.ts
 import { ConfigError } from '../../../lib/config/env.ts';
 import { loadRuntimeConfig, queueUrlFor } from '../../../lib/config/runtime.ts';
 import { cachedWebhookSecrets, loadWebhookSecrets } from '../../../lib/config/webhooks.ts';
+import { createRuntimeSchedule } from '../../../lib/sync/runtime-deps.ts';
 
 const hours = (value: number): Interval => ({ value, unit: 'hours' });
 const days = (value: number): Interval => ({ value, unit: 'days' });
@@ -38,6 +39,12 @@ describe('loadRuntimeConfig', () => {
     const stages = { ...STAGES, prod: { ...STAGES.prod, providers: { ...STAGES.prod.providers, mollie } } };
     const config = loadRuntimeConfig({ STAGE: 'prod' }, stages);
     expect(config.sync.intervalSeconds.mollie).toBe(86_400);
+    expect(config.sync.dueRunSeconds.mollie).toBe(3600);
+    // So the deployed functions put mollie's links on slots; the local runtime (no slots) does not.
+    const now = new Date('2024-06-01T12:00:00.000Z');
+    expect(createRuntimeSchedule(config).dueSlots('mollie', now)).not.toBeNull();
+    expect(createRuntimeSchedule(config).dueSlots('palomma', now)).toBeNull();
+    expect(createRuntimeSchedule(config, { slots: false }).dueSlots('mollie', now)).toBeNull();
   });
 
   it('reads the worker provider and enabled providers, and fails fast naming bad variables', () => {
