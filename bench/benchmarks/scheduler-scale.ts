@@ -9,6 +9,7 @@ import { totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { ulid } from 'ulid';
 import { SCHEDULER_MEMORY_MB } from '../../infra/constructs/sync.ts';
+import { intervalSeconds, STAGES } from '../../infra/stages.ts';
 import type { ProviderName } from '../../lib/customer/snapshot.ts';
 import { type Item, linkItem, syncItem } from '../../lib/store/items.ts';
 import { type BenchEnvironment, REGION } from '../lib/environment.ts';
@@ -17,6 +18,7 @@ import { log } from '../lib/log.ts';
 import { type PlanArgs, type PlanResult, PlanResultSchema } from '../lib/plan-protocol.ts';
 import { benchRuntimeConfig, benchStore } from '../lib/product.ts';
 import { type BenchmarkReport, check, shortfall } from '../lib/report.ts';
+import { SCALE_REFRESH_SECONDS } from '../lib/scale.ts';
 import { formatBytes, formatMs, formatRate, ratePerSecond } from '../lib/stats.ts';
 
 export const SCHEDULER_SIZES = {
@@ -25,6 +27,11 @@ export const SCHEDULER_SIZES = {
 } as const;
 
 const PROVIDER: ProviderName = 'mollie';
+/** The slot run: daily refreshes with prod's due-run period, as the scale section assumes. */
+const SLOT_RUN = {
+  intervalSeconds: SCALE_REFRESH_SECONDS,
+  dueRunSeconds: intervalSeconds(STAGES.prod.providers[PROVIDER].syncEvery),
+};
 const WARMUP_PROVIDER: ProviderName = 'palomma';
 
 function runChild(args: PlanArgs): Promise<PlanResult> {
@@ -60,22 +67,26 @@ async function planAtSize(
   try {
     const config = benchRuntimeConfig(table, env.dynamo.endpoint);
     const store = benchStore(table, config);
-    // A due link is what linkProvider stores: the link item and its sync state, built with the store's
-    // own item builders. Due over the last hour, a spread of due times like a real backlog.
+    // A due link as a large deployment holds most of them: linked, synced before and due again. Built
+    // with the store's own item builders; the sync state as a success leaves it (out of the due index,
+    // where `syncItem` puts one that never ran). Due over the last hour, like a real backlog.
     const now = Date.now();
     const linkedAt = new Date(now - 86_400_000).toISOString();
     const items = (provider: ProviderName, index: number, count: number): Item[] => {
       const customerId = ulid();
       const providerCustomerId = `bench-${provider}-${index}`;
+      const sync = syncItem({
+        customerId,
+        provider,
+        status: 'active',
+        nextDueAt: new Date(now - 60_000 - Math.floor((index / count) * 3_600_000)).toISOString(),
+        providerCustomerId,
+      });
+      delete sync.gsi4pk;
+      delete sync.gsi4sk;
       return [
         linkItem({ customerId, provider, status: 'active', linkedAt, providerCustomerId }),
-        syncItem({
-          customerId,
-          provider,
-          status: 'active',
-          nextDueAt: new Date(now - 60_000 - Math.floor((index / count) * 3_600_000)).toISOString(),
-          providerCustomerId,
-        }),
+        { ...sync, lastSuccessAt: linkedAt, lastAttemptAt: linkedAt },
       ];
     };
     log(
@@ -107,6 +118,7 @@ async function planAtSize(
       runs,
       // Every seeded due time lies in the hour before `now`.
       idleClockAt: idleRun ? new Date(now - 2 * 3_600_000).toISOString() : null,
+      slotRun: idleRun ? SLOT_RUN : null,
     });
     if (result.enqueued !== links) throw new Error(`planned ${result.enqueued} of ${links} due links`);
     if (result.idleRun && result.idleRun.enqueued !== 0) {
@@ -176,15 +188,17 @@ export async function runSchedulerScaleBenchmark(
     value: `${formatMs(run.elapsedMs)}${run.runsMs.length > 1 ? ` median of ${run.runsMs.map((ms) => formatMs(ms)).join(', ')}` : ''} (${formatRate(ratePerSecond(run.links, run.elapsedMs), 'links')}, ${run.pages} pages), peak RSS ${formatBytes(run.maxRssBytes)} (${formatBytes(run.rssBeforeBytes)} before the run; peak heap used ${formatBytes(run.peakHeapUsedBytes)} of ${formatBytes(run.peakHeapTotalBytes)} allocated, buffers ${formatBytes(run.peakExternalBytes)}, heap after a full GC ${formatBytes(run.heapAfterGcBytes)}); seeding took ${formatMs(run.seedMs)}`,
   });
   const idle = large.idleRun;
+  const slot = large.slotRun;
   return {
     id: 'scheduler-scale',
     title: '6. Scale of a scheduler run',
     setup: [
-      `${sizes.small.toLocaleString('en-US')} and then ${sizes.large.toLocaleString('en-US')} due ${PROVIDER} links (link item + sync state, built with the store's item builders, due over the last hour), seeded with batch writes into a fresh table per size`,
+      `${sizes.small.toLocaleString('en-US')} and then ${sizes.large.toLocaleString('en-US')} due ${PROVIDER} links (link item + sync state of a link synced before, built with the store's item builders, due over the last hour), seeded with batch writes into a fresh table per size`,
       `planner: \`runScheduledSync({ provider, mode: 'due' })\` from lib/sync/scheduler.ts with the runtime's page size (${small.pageSize}) and a queue that only counts messages`,
       ...(sizes.idleRun
         ? [
             `after the measured runs over ${sizes.large.toLocaleString('en-US')} links, one more run with the clock set before every due time (nothing due): what a run costs when few links are due, as in most runs of a large deployment`,
+            `then one run on slots (lib/sync/schedule.ts): refresh interval ${SLOT_RUN.intervalSeconds / 3600} h and due runs every ${SLOT_RUN.dueRunSeconds / 60} minutes (prod's \`syncEvery\`), so it plans only the links whose slots came due in its last three periods; the seeded due times all lie in the past, so every link of those slots is due`,
           ]
         : []),
       `each size in a fresh child process; it first plans ${sizes.warmup} ${WARMUP_PROVIDER} links unmeasured (JIT, connection), then ${sizes.runs} measured run(s) over the same links (a run only counts messages, so it changes nothing), median reported; peak memory is that process's \`process.resourceUsage().maxRSS\` over all its runs`,
@@ -209,6 +223,14 @@ export async function runSchedulerScaleBenchmark(
             },
           ]
         : []),
+      ...(slot
+        ? [
+            {
+              label: `a run on slots over the ${large.links.toLocaleString('en-US')} links (refresh interval ${SLOT_RUN.intervalSeconds / 3600} h, due runs every ${SLOT_RUN.dueRunSeconds / 60} min)`,
+              value: `${formatMs(slot.ms)}, ${slot.enqueued.toLocaleString('en-US')} enqueued (the links whose slots came due in the last ${(3 * SLOT_RUN.dueRunSeconds) / 60} minutes), ${slot.readUnits.toFixed(0)} RCU (${(slot.readUnits / large.links).toFixed(4)} per link of the provider, against ${(large.readUnits / large.links).toFixed(3)} for a run over every link)`,
+            },
+          ]
+        : []),
     ],
     checks,
     notes,
@@ -220,6 +242,7 @@ export async function runSchedulerScaleBenchmark(
             idleRcuPerLink: idle.readUnits / large.links,
           }
         : {}),
+      ...(slot ? { slotRcuPerLinkPerRun: slot.readUnits / large.links } : {}),
       dueRcuPerLink: large.readUnits / large.links,
       memoryRatio,
       largeLinks: large.links,

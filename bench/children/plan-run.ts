@@ -4,7 +4,8 @@
  * `process.resourceUsage().maxRSS` is this process's high-water mark. Prints one JSON result line.
  *
  * After the measured runs (every link due), optionally one more run with the clock set before every due
- * time: what a run costs when nothing is due, which is what most runs of a large deployment look like.
+ * time: what a run costs when nothing is due, which is what most runs of a large deployment look like;
+ * and one run on slots (a long refresh interval), which reads only the slots come due around now.
  */
 import {
   BatchGetItemCommand,
@@ -14,7 +15,7 @@ import {
   type QueryCommandOutput,
 } from '@aws-sdk/client-dynamodb';
 import { loadRuntimeConfig } from '../../lib/config/runtime.ts';
-import { ProviderNameSchema } from '../../lib/customer/snapshot.ts';
+import { PROVIDERS, type ProviderName, ProviderNameSchema } from '../../lib/customer/snapshot.ts';
 import { BATCH_GET_LIMIT } from '../../lib/store/batch.ts';
 import { createDynamoClients } from '../../lib/store/client.ts';
 import { CustomerStore, DUE_WALK_CHUNK } from '../../lib/store/customer-store.ts';
@@ -24,6 +25,7 @@ import { fixedClock, systemClock } from '../../lib/sync/clock.ts';
 import { noopSyncMetrics } from '../../lib/sync/metrics.ts';
 import type { SyncMessage, SyncQueue } from '../../lib/sync/queue.ts';
 import { createRuntimeSchedule } from '../../lib/sync/runtime-deps.ts';
+import { createSyncSchedule } from '../../lib/sync/schedule.ts';
 import { runScheduledSync, type SchedulerDeps } from '../../lib/sync/scheduler.ts';
 import { recordCapacity } from '../lib/capacity.ts';
 import { PlanArgsSchema, type PlanResult } from '../lib/plan-protocol.ts';
@@ -148,6 +150,27 @@ if (args.idleClockAt !== null) {
   };
 }
 
+let slotRun: PlanResult['slotRun'] = null;
+if (args.slotRun !== null) {
+  const { intervalSeconds, dueRunSeconds } = args.slotRun;
+  const every = (seconds: number) => Object.fromEntries(PROVIDERS.map((name) => [name, seconds]));
+  const schedule = createSyncSchedule({
+    intervalSeconds: every(intervalSeconds) as Record<ProviderName, number>,
+    dueRunSeconds: every(dueRunSeconds) as Record<ProviderName, number>,
+    retryBaseSeconds: config.sync.retryBaseSeconds,
+    maxBackoffSeconds: config.sync.maxBackoffSeconds,
+  });
+  queue.count = 0;
+  capacity.reset();
+  const started = performance.now();
+  await runScheduledSync({ ...deps, schedule }, { provider, mode: 'due' });
+  slotRun = {
+    ms: performance.now() - started,
+    enqueued: queue.count,
+    readUnits: capacity.snapshot().readUnits,
+  };
+}
+
 clearInterval(sampler);
 const collect: unknown = Reflect.get(globalThis, 'gc');
 if (typeof collect === 'function') collect();
@@ -161,6 +184,7 @@ const result: PlanResult = {
   readUnits,
   warmupEnqueued,
   idleRun,
+  slotRun,
   bareWalkMs,
   // maxRSS is in kilobytes.
   maxRssBytes: process.resourceUsage().maxRSS * 1024,

@@ -25,6 +25,7 @@ export function scaleInputs(reports: readonly BenchmarkReport[]): ScaleInputs {
     idleLinksPerSecond: dataOf(reports, 'scheduler-scale', 'idleLinksPerSecond'),
     idleRcuPerLink: dataOf(reports, 'scheduler-scale', 'idleRcuPerLink'),
     dueRcuPerLink: dataOf(reports, 'scheduler-scale', 'dueRcuPerLink'),
+    slotRcuPerLinkPerRun: dataOf(reports, 'scheduler-scale', 'slotRcuPerLinkPerRun'),
     schedulerMemoryRatio: dataOf(reports, 'scheduler-scale', 'memoryRatio'),
   };
 }

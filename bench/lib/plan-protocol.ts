@@ -14,6 +14,8 @@ export const PlanArgsSchema = z.object({
   runs: z.number().int().positive(),
   /** The clock of an extra run: before every seeded due time, so nothing is due. Null: no such run. */
   idleClockAt: z.string().nullable(),
+  /** An extra run on slots (lib/sync/schedule.ts) with this refresh interval and due-run period. */
+  slotRun: z.object({ intervalSeconds: z.number(), dueRunSeconds: z.number() }).nullable(),
 });
 export type PlanArgs = z.infer<typeof PlanArgsSchema>;
 
@@ -27,6 +29,7 @@ export const PlanResultSchema = z.object({
   readUnits: z.number(),
   warmupEnqueued: z.number(),
   idleRun: z.object({ ms: z.number(), enqueued: z.number(), readUnits: z.number() }).nullable(),
+  slotRun: z.object({ ms: z.number(), enqueued: z.number(), readUnits: z.number() }).nullable(),
   /** The same index chunks and due-time BatchGets bare, without the planner (after the measured runs). */
   bareWalkMs: z.number(),
   /** `process.resourceUsage().maxRSS`, in bytes: the high-water mark of the whole child. */

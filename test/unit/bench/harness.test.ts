@@ -195,6 +195,20 @@ describe('bench scale section', () => {
     expect(text).toContain('`providers.<p>.refreshEvery: days(1)`: today it is 5 minutes');
   });
 
+  it("takes the read cost of slots from benchmark 6's run on slots where it ran", () => {
+    const text = scaleSection({
+      changedWcu: 7,
+      unchangedWcu: 1,
+      idleLinksPerSecond: 2500,
+      idleRcuPerLink: 0.5,
+      dueRcuPerLink: 0.55,
+      slotRcuPerLinkPerRun: 0.0055,
+    });
+    // 4 × 2,500,000 links × 0.0055 RCU per link and run × 288 runs = 15.84 million RCU a day.
+    expect(text).toContain('**15.8 million RCU a day** (183 RCU/s)');
+    expect(text).toContain("From benchmark 6's run on slots (0.0055 RCU per link of the provider and run");
+  });
+
   it('says when a shard of the due index would outrun the scheduler timeout', () => {
     const text = scaleSection({ idleLinksPerSecond: 500, idleRcuPerLink: 0.5, dueRcuPerLink: 0.55 });
     // 2,500,000 / 500 = 5,000 s = 83.3 minutes; a shard's run 10.4 minutes.
