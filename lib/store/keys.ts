@@ -108,7 +108,8 @@ export function dueAtRange(dueBy: string): { from: string; to: string } {
 /** The due time in a sync state's due-index sort key (`dueAtIndexKeys`). */
 export function dueAtOf(gsi4sk: string): string | null {
   if (!gsi4sk.startsWith(DUE_AT_PREFIX)) return null;
-  return gsi4sk.slice(DUE_AT_PREFIX.length, gsi4sk.lastIndexOf('#'));
+  // An ISO time holds no '#'; a customer id might.
+  return gsi4sk.slice(DUE_AT_PREFIX.length, gsi4sk.indexOf('#', DUE_AT_PREFIX.length));
 }
 
 /**

@@ -2,12 +2,17 @@ import { ulid } from 'ulid';
 import { PROVIDERS } from '../../../lib/customer/snapshot.ts';
 import {
   CURRENT_SK_RANGE,
+  dueAtIndexKeys,
+  dueAtOf,
+  dueAtRange,
   dueIndexKeys,
   historySk,
   isoTime,
   linkSk,
   PROFILE_SK,
   shardOf,
+  slotOf,
+  slotRange,
   syncSk,
 } from '../../../lib/store/keys.ts';
 import { TABLE } from '../../../lib/store/table.ts';
@@ -50,6 +55,44 @@ describe('store keys', () => {
     expect(keys.gsi4sk).toMatch(new RegExp(`^SLOT#[0-9a-f]{8}#${customerId}$`));
     expect(dueIndexKeys(customerId, 'mollie')).toEqual(keys);
     expect(dueIndexKeys(customerId, 'delos').gsi4pk).not.toBe(keys.gsi4pk);
+  });
+});
+
+describe('due-index slots', () => {
+  const ids = Array.from({ length: 2000 }, (_, i) => `customer-${i}`);
+
+  it('spreads links evenly over the slots of an interval', () => {
+    const quarters = [0, 0, 0, 0];
+    for (const id of ids)
+      quarters[Math.floor(slotOf(id) * 4)] = (quarters[Math.floor(slotOf(id) * 4)] ?? 0) + 1;
+    expect(Math.min(...quarters)).toBeGreaterThan(400);
+  });
+
+  it('sorts link entries by slot, so a range of slots is one key range', () => {
+    const [from, to] = [0.25, 0.5];
+    const range = slotRange(from, to);
+    for (const id of ids) {
+      const { gsi4sk } = dueIndexKeys(id, 'mollie');
+      const inKeys = gsi4sk >= range.from && gsi4sk <= range.to;
+      expect(inKeys).toBe(slotOf(id) >= from && slotOf(id) < to);
+    }
+    // The end of the interval bounds every slot.
+    expect(ids.every((id) => dueIndexKeys(id, 'mollie').gsi4sk <= slotRange(0, 1).to)).toBe(true);
+  });
+
+  it('keys a sync state held by due time so that those due by a time are one key range', () => {
+    const keys = dueAtIndexKeys('a#b', 'mollie', '2024-06-01T12:00:00Z');
+    expect(keys.gsi4pk).toBe(dueIndexKeys('a#b', 'mollie').gsi4pk);
+    expect(dueAtOf(keys.gsi4sk)).toBe('2024-06-01T12:00:00.000Z');
+    const range = dueAtRange('2024-06-01T12:00:00.000Z');
+    expect(keys.gsi4sk >= range.from && keys.gsi4sk <= range.to).toBe(true);
+    const later = dueAtIndexKeys('a#b', 'mollie', '2024-06-01T12:00:00.001Z').gsi4sk;
+    expect(later <= range.to).toBe(false);
+    // Link entries are not in that range.
+    expect(
+      dueIndexKeys('a#b', 'mollie').gsi4sk <= range.to && dueIndexKeys('a#b', 'mollie').gsi4sk >= range.from,
+    ).toBe(false);
+    expect(dueAtOf(dueIndexKeys('a#b', 'mollie').gsi4sk)).toBeNull();
   });
 });
 
