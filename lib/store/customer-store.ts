@@ -1174,7 +1174,8 @@ export class CustomerStore implements CustomerStoreApi {
   }
 
   /**
-   * The one write of an unchanged re-sync: the sync-state item, a few hundred bytes in no index (1 WCU).
+   * The one write of an unchanged re-sync: the sync-state item, a few hundred bytes in no index once the
+   * link is settled (1 WCU; a recovering link's success also takes it out of the due index by time).
    * It raises the newest order key seen if the stored content is still `seen.hash` and nothing newer was
    * seen, so a delayed older fetch cannot later replace content a newer fetch confirmed. False when the
    * sync state is not like that, or changed since it was read.
