@@ -18,7 +18,8 @@ import { loadRuntimeConfig } from '../../lib/config/runtime.ts';
 import { PROVIDERS, type ProviderName, ProviderNameSchema } from '../../lib/customer/snapshot.ts';
 import { BATCH_GET_LIMIT } from '../../lib/store/batch.ts';
 import { createDynamoClients } from '../../lib/store/client.ts';
-import { CustomerStore, DUE_WALK_CHUNK } from '../../lib/store/customer-store.ts';
+import { CustomerStore } from '../../lib/store/customer-store.ts';
+import { DUE_WALK_CHUNK, DueLinkReader } from '../../lib/store/due-links.ts';
 import { customerPk, dueShardValue, syncSk } from '../../lib/store/keys.ts';
 import { TABLE } from '../../lib/store/table.ts';
 import { fixedClock, systemClock } from '../../lib/sync/clock.ts';
@@ -54,6 +55,7 @@ const store = new CustomerStore({
 const queue = new CountingQueue();
 const deps: SchedulerDeps = {
   store,
+  dueLinks: new DueLinkReader({ doc, tableName: args.tableName }),
   queue,
   adapters: {},
   clock: systemClock,

@@ -13,7 +13,8 @@ import type { ProviderName } from '../../lib/customer/snapshot.ts';
 import { createLogger, createMetrics } from '../../lib/observability/index.ts';
 import { createTracer } from '../../lib/observability/tracer.ts';
 import type { ProviderAdapter } from '../../lib/providers/adapter.ts';
-import type { CustomerStoreApi } from '../../lib/store/types.ts';
+import { DueLinkReader } from '../../lib/store/due-links.ts';
+import type { CustomerStoreApi, DueLinksApi } from '../../lib/store/types.ts';
 import { type Clock, systemClock } from '../../lib/sync/clock.ts';
 import { type AsyncHandler, lazyHandler, withPowertools } from '../../lib/sync/lambda.ts';
 import { noopSyncMetrics, powertoolsSyncMetrics } from '../../lib/sync/metrics.ts';
@@ -38,6 +39,8 @@ export interface SyncSchedulerHandlerDeps {
   queue: SyncQueue;
   /** Used by backfill runs only (providers with a list endpoint): a map or a loader. */
   adapters: AdapterSource;
+  /** The due index's reads, for due runs. */
+  dueLinks: DueLinksApi;
   schedule: SyncSchedule;
   /** Due links per store page. */
   pageSize: number;
@@ -61,6 +64,7 @@ export function createSchedulerHandler(
       const summary = await runScheduledSync(
         {
           store: deps.store,
+          dueLinks: deps.dueLinks,
           queue: deps.queue,
           adapters: deps.adapters,
           clock: deps.clock ?? systemClock,
@@ -81,7 +85,7 @@ export function createSchedulerHandler(
 
 export const handler = lazyHandler(async () => {
   const config = loadRuntimeConfig();
-  const { store } = createRuntimeStore(config);
+  const { store, doc } = createRuntimeStore(config);
   // Only backfill runs need an adapter, and only those providers get credentials: load on first use.
   const loaded = new Map<ProviderName, Promise<ProviderAdapter | undefined>>();
   const adapters = (provider: ProviderName) => {
@@ -95,6 +99,7 @@ export const handler = lazyHandler(async () => {
   };
   return createSchedulerHandler({
     store,
+    dueLinks: new DueLinkReader({ doc, tableName: config.store.tableName }),
     queue: createRuntimeQueue(config, createRuntimeSqsClient(config)),
     adapters,
     schedule: createRuntimeSchedule(config),

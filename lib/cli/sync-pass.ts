@@ -9,7 +9,7 @@
 import { forEachConcurrent } from '../concurrency.ts';
 import type { ProviderName } from '../customer/snapshot.ts';
 import type { ProviderAdapter } from '../providers/adapter.ts';
-import type { CustomerStoreApi, LinkForSync } from '../store/types.ts';
+import type { CustomerStoreApi, DueLinksApi, LinkForSync } from '../store/types.ts';
 import type { Clock } from '../sync/clock.ts';
 import type { SyncMetrics } from '../sync/metrics.ts';
 import type { SyncMessage, SyncQueue } from '../sync/queue.ts';
@@ -47,6 +47,7 @@ export interface ProviderSyncSummary {
 
 export interface SyncPassDeps {
   store: CustomerStoreApi;
+  dueLinks: DueLinksApi;
   adapters: Partial<Record<ProviderName, ProviderAdapter>>;
   clock: Clock;
   schedule: SyncSchedule;
@@ -113,6 +114,7 @@ async function syncProvider(
   };
   const schedulerDeps = {
     store: deps.store,
+    dueLinks: deps.dueLinks,
     queue,
     adapters: deps.adapters,
     clock: deps.clock,

@@ -47,6 +47,7 @@ import type { ProviderAdapter } from '../providers/adapter.ts';
 import { createAdapters } from '../providers/registry.ts';
 import { createDynamoClients } from '../store/client.ts';
 import { CustomerStore } from '../store/customer-store.ts';
+import { DueLinkReader } from '../store/due-links.ts';
 import { ensureIdempotencyTable } from '../store/idempotency-table.ts';
 import { systemClock } from '../sync/clock.ts';
 import { createIdempotencyPersistence } from '../sync/idempotency-persistence.ts';
@@ -210,6 +211,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     const scheduler = createSchedulerHandler({
       store,
+      dueLinks: new DueLinkReader({ doc, tableName: runtime.store.tableName }),
       queue,
       adapters,
       schedule,
@@ -500,11 +502,8 @@ async function linkDemoCustomers(deps: {
           const done = await importIfUnknown(
             {
               store: deps.store,
-              queue: deps.queue,
-              adapters: deps.adapters,
               clock: systemClock,
               schedule: deps.schedule,
-              pageSize: deps.runtime.sync.pageSize,
             },
             snapshot,
           );

@@ -36,3 +36,9 @@ export function decodeCursor(cursor: string, belongs: (position: CursorPosition)
   if (!belongs(position)) throw new StoreCursorError('cursor does not belong to this query');
   return position;
 }
+
+/** A page size as given: a positive integer, else a RangeError. */
+export function positiveLimit(limit: number): number {
+  if (!Number.isInteger(limit) || limit < 1) throw new RangeError('limit must be a positive integer');
+  return limit;
+}

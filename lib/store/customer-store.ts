@@ -42,10 +42,11 @@
  * index only while its due time is off the link's slot (new, pending, failing: `dueAtIndexKeys`). So a
  * re-sync of a settled link that finds nothing changed writes one item of a few hundred bytes, 1 WCU in
  * all, instead of also moving an index entry (a delete plus a put on the index, 3 WCU in all); and a
- * change writes the link without touching the due index. The price moves to the read side:
- * `listDueLinks` reads index entries (small) and batch-reads their due times, eventually consistent,
- * about half a read unit per link examined: every link per run, or with `slots` only the links of those
- * slots (about three times per refresh interval, lib/sync/schedule.ts) and the sync states due by time.
+ * change writes the link without touching the due index. The price moves to the read side: the
+ * scheduler's `DueLinkReader` (due-links.ts) reads index entries (small) and batch-reads their due
+ * times, eventually consistent, about half a read unit per link examined: every link per run, or with
+ * `slots` only the links of those slots (about three times per refresh interval, lib/sync/schedule.ts)
+ * and the sync states due by time.
  * Against the old layout (due time in the index key: two write units per refresh), and on demand a write
  * unit costs five times a read unit.
  */
@@ -63,9 +64,9 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { CustomerInput } from '../customer/input.ts';
 import type { CustomerSnapshot, ProviderName } from '../customer/snapshot.ts';
-import { BATCH_GET_LIMIT, type BatchPutOptions, batchGet, batchPut, defaultSleep } from './batch.ts';
+import { type BatchPutOptions, batchGet, batchPut, defaultSleep } from './batch.ts';
 import { contentHash, snapshotOrderKey } from './content-hash.ts';
-import { type CursorPosition, decodeCursor, encodeCursor, type StartKey } from './cursor.ts';
+import { type CursorPosition, decodeCursor, encodeCursor, positiveLimit, type StartKey } from './cursor.ts';
 import { StoreConflictError, StoreContentionError, StoreNotFoundError } from './errors.ts';
 import {
   GuardItemSchema,
@@ -78,11 +79,9 @@ import {
   linkFromItem,
   linkItem,
   profileItem,
-  SyncDueSchema,
   SyncItemSchema,
   syncItem,
   syncStateFromItem,
-  toDueLink,
   toHistoryEntry,
   toLink,
   toLinkRef,
@@ -93,10 +92,7 @@ import {
   CURRENT_SK_RANGE,
   customerPk,
   dueAtIndexKeys,
-  dueAtOf,
-  dueAtRange,
   dueIndexKeys,
-  dueShardValue,
   emailValue,
   historyPrefix,
   historySk,
@@ -104,30 +100,25 @@ import {
   isoTime,
   isRevisedSk,
   linkKey,
-  linkSk,
   listShardValue,
   PROFILE_SK,
   providerIdGuardKey,
   providerIdValue,
   referenceGuardKey,
   referenceValue,
-  slotRange,
   syncKey,
-  syncSk,
 } from './keys.ts';
-import { TABLE } from './table.ts';
+import { indexKeyAttributes, TABLE } from './table.ts';
 import {
   type CustomerProfile,
   type CustomerRecord,
   type CustomerStoreApi,
-  type DueLink,
   type HistoryEntry,
   isWritePending,
   type LinkForSync,
   type LinkRef,
   type Page,
   type ProviderLink,
-  type SlotRanges,
   type SnapshotBasis,
   type SnapshotWriteOutcome,
   type SyncTarget,
@@ -144,8 +135,6 @@ export interface CustomerStoreOptions {
   historyRetentionDays: number;
   /** Waits between retries of contended and batch writes; injectable for tests. */
   sleep?: (ms: number) => Promise<void>;
-  /** Index entries per query of `listDueLinks` (default `DUE_WALK_CHUNK`); small in tests of its chunking. */
-  dueWalkChunk?: number;
 }
 
 /** Every writer that loses a race makes progress for someone else, so this bounds pathological loops only. */
@@ -156,18 +145,12 @@ const MAX_ERROR_MESSAGE = 256;
 const BASE_KEY = [TABLE.partitionKey, TABLE.sortKey];
 /** Chunks of 100 keys read at once by `getLinksForSync` (an SQS batch of 10 is one chunk). */
 const SYNC_READ_CONCURRENCY = 4;
-const indexKey = (index: { partitionKey: string; sortKey: string }) => [
-  ...BASE_KEY,
-  index.partitionKey,
-  index.sortKey,
-];
 
 export class CustomerStore implements CustomerStoreApi {
   readonly #doc: DynamoDBDocumentClient;
   readonly #table: string;
   readonly #retentionDays: number;
   readonly #sleep: (ms: number) => Promise<void>;
-  readonly #dueWalkChunk: number;
 
   constructor(options: CustomerStoreOptions) {
     if (!(options.historyRetentionDays > 0)) throw new RangeError('historyRetentionDays must be positive');
@@ -175,7 +158,6 @@ export class CustomerStore implements CustomerStoreApi {
     this.#table = options.tableName;
     this.#retentionDays = options.historyRetentionDays;
     this.#sleep = options.sleep ?? defaultSleep;
-    this.#dueWalkChunk = positiveLimit(options.dueWalkChunk ?? DUE_WALK_CHUNK);
   }
 
   async createCustomer(args: {
@@ -705,284 +687,6 @@ export class CustomerStore implements CustomerStoreApi {
     return toPage([entry, ...page.items.map(toHistoryEntry)], page.next);
   }
 
-  /**
-   * The due links of `listDueLinksPage`'s walk, in pages of `limit`, without its page-by-page restarts:
-   * the index is read in chunks of `DUE_WALK_CHUNK` entries (option `dueWalkChunk`), their due times in
-   * parallel batches, and a page may end inside a chunk. Fewer, larger index queries: DynamoDB Local pays
-   * for where a query starts in a partition (a page of 100 at 30,000 entries in costs 3x one at the
-   * start), and on AWS they are fewer round trips for the same read units.
-   */
-  async *listDueLinks(args: {
-    provider: ProviderName;
-    dueBy: string;
-    limit: number;
-    cursor?: string;
-    shards?: readonly number[] | undefined;
-    slots?: SlotRanges | undefined;
-  }): AsyncGenerator<DueLink[]> {
-    if (args.slots) {
-      if (args.cursor) throw new RangeError('a walk of due slots does not resume from a cursor');
-      yield* this.#listDueInSlots({ ...args, slots: args.slots });
-      return;
-    }
-    const limit = positiveLimit(args.limit);
-    const walk = this.#dueWalk(args);
-    let page: DueLink[] = [];
-    let position = walk.start;
-    let prefetched: Promise<DueIndexChunk> | null = null;
-    try {
-      while (position.shard < walk.end) {
-        const chunk: DueIndexChunk = await (prefetched ?? walk.chunk(position, this.#dueWalkChunk));
-        position = walk.after(position, chunk);
-        prefetched = position.shard < walk.end ? walk.chunk(position, this.#dueWalkChunk) : null;
-        for (const { due } of await this.#dueInChunk(args.provider, chunk, walk.dueBy, DUE_WALK_READS)) {
-          if (!due) continue;
-          page.push(due);
-          if (page.length === limit) {
-            yield page;
-            page = [];
-          }
-        }
-      }
-      if (page.length > 0) yield page;
-    } finally {
-      // A chunk read ahead but not needed: its outcome no longer matters (nor may it go unhandled).
-      prefetched?.catch(() => undefined);
-    }
-  }
-
-  /**
-   * `listDueLinks` over `slots` only: per shard, the link entries of those slots whose due time has come
-   * (their sync states' due times batch-read as in the full walk), then the sync states the index holds
-   * by due time (new, pending and failing links) due by `dueBy`, read from the index alone. A link of the
-   * slots whose sync state is also held by due time is left to that entry, so no link comes twice.
-   */
-  async *#listDueInSlots(args: {
-    provider: ProviderName;
-    dueBy: string;
-    limit: number;
-    shards?: readonly number[] | undefined;
-    slots: SlotRanges;
-  }): AsyncGenerator<DueLink[]> {
-    const limit = positiveLimit(args.limit);
-    const dueBy = isoTime(args.dueBy);
-    const ranges = [
-      ...args.slots.map(({ from, to }) => ({ bySlot: true, ...slotRange(from, to) })),
-      { bySlot: false, ...dueAtRange(dueBy) },
-    ];
-    let page: DueLink[] = [];
-    for (const shard of dueShardOrder(args.shards)) {
-      const partition = dueShardValue(args.provider, shard);
-      for (const { bySlot, ...range } of ranges) {
-        let start: StartKey | null = null;
-        do {
-          const chunk: DueIndexChunk = await this.#dueIndexChunk(partition, start, this.#dueWalkChunk, range);
-          start = chunk.last;
-          const due = bySlot
-            ? (await this.#dueInChunk(args.provider, chunk, dueBy, DUE_WALK_READS, true)).map(
-                (entry) => entry.due,
-              )
-            : chunk.entries.map((entry) => dueAtLink(args.provider, entry));
-          for (const link of due) {
-            if (!link) continue;
-            page.push(link);
-            if (page.length === limit) {
-              yield page;
-              page = [];
-            }
-          }
-        } while (start);
-      }
-    }
-    if (page.length > 0) yield page;
-  }
-
-  /**
-   * One page of the due links, with the cursor to resume from (a scheduler that stops part-way, e.g.
-   * near its Lambda timeout, can hand it to the next run). Shards are read in order, each in customer-id
-   * order, a chunk of the due index at a time: the chunk's due times are batch-read from the sync states
-   * (while the next chunk is queried) and only links due by `dueBy` are kept. A pending link with no sync
-   * state is due (the scheduler retries its create); an active one without is not (nothing would record
-   * its sync). A page looks at a bounded number of links, so where few are due it may come back short, or
-   * empty, with a cursor: keep going until the cursor is null.
-   *
-   * `shards` (default all) limits the walk to those shards of the due index, so one run per shard can
-   * plan a provider's links in parallel; a cursor resumes only with the same shards.
-   */
-  async listDueLinksPage(args: {
-    provider: ProviderName;
-    dueBy: string;
-    limit: number;
-    cursor?: string | null | undefined;
-    shards?: readonly number[] | undefined;
-  }): Promise<Page<DueLink>> {
-    const limit = positiveLimit(args.limit);
-    const walk = this.#dueWalk(args);
-    const budget = Math.max(limit * DUE_SCAN_FACTOR, MIN_DUE_SCAN);
-    const items: DueLink[] = [];
-    const chunkSize = () => Math.min(BATCH_GET_LIMIT, Math.max(limit - items.length, MIN_DUE_CHUNK));
-    let position = walk.start;
-    let examined = 0;
-    let prefetched: Promise<DueIndexChunk> | null = null;
-    try {
-      while (position.shard < walk.end) {
-        if (items.length >= limit || examined >= budget) return { items, cursor: encodeCursor(position) };
-        const chunk: DueIndexChunk = await (prefetched ?? walk.chunk(position, chunkSize()));
-        const after = walk.after(position, chunk);
-        prefetched = after.shard < walk.end ? walk.chunk(after, chunkSize()) : null;
-        for (const { key, due } of await this.#dueInChunk(args.provider, chunk, walk.dueBy)) {
-          examined++;
-          if (!due) continue;
-          // Full, and another due link follows: resume right after the last one handed out.
-          if (items.length === limit) return { items, cursor: encodeCursor(position) };
-          items.push(due);
-          position = { shard: position.shard, key };
-        }
-        position = after;
-      }
-      return { items, cursor: null };
-    } finally {
-      prefetched?.catch(() => undefined);
-    }
-  }
-
-  /** Where a walk of the due index starts and ends, how it reads a chunk and moves past one. */
-  #dueWalk(args: {
-    provider: ProviderName;
-    dueBy: string;
-    cursor?: string | null | undefined;
-    shards?: readonly number[] | undefined;
-  }) {
-    const index = TABLE.indexes.dueForSync;
-    const order = dueShardOrder(args.shards);
-    // Past the last shard walked: the end of the walk.
-    const end = TABLE.dueShards;
-    const partition = (shard: number) => dueShardValue(args.provider, shard);
-    const belongs = ({ shard, key }: CursorPosition) =>
-      order.includes(shard) && (key === null || key[index.partitionKey] === partition(shard));
-    return {
-      dueBy: isoTime(args.dueBy),
-      end,
-      start: args.cursor ? decodeCursor(args.cursor, belongs) : { shard: order[0] ?? end, key: null },
-      chunk: (at: CursorPosition, size: number) => this.#dueIndexChunk(partition(at.shard), at.key, size),
-      after: (at: CursorPosition, chunk: DueIndexChunk): CursorPosition =>
-        chunk.last
-          ? { shard: at.shard, key: chunk.last }
-          : { shard: order.find((candidate) => candidate > at.shard) ?? end, key: null },
-    };
-  }
-
-  /**
-   * Every entry of an index chunk with its due link, or null where it is not one: another provider's or
-   * kind's entry, a gone link, a link not due by `dueBy`; with `skipHeldByTime`, also a link whose sync
-   * state the index holds by due time (a walk of slots reads those entries itself).
-   */
-  async #dueInChunk(
-    provider: ProviderName,
-    chunk: DueIndexChunk,
-    dueBy: string,
-    concurrency = 1,
-    skipHeldByTime = false,
-  ): Promise<Array<{ key: StartKey; due: DueLink | null }>> {
-    // Only link items: an entry of another kind would not be a link of this provider.
-    const links = chunk.entries.map(({ sk, link }) =>
-      sk === linkSk(provider) && link && link.status !== 'gone' ? link : null,
-    );
-    const dueTimes = await this.#nextDueTimes(
-      provider,
-      links.flatMap((link) => (link ? [link.customerId] : [])),
-      concurrency,
-    );
-    return chunk.entries.map(({ key }, i) => {
-      const link = links[i];
-      if (!link) return { key, due: null };
-      const sync = dueTimes.get(link.customerId);
-      if (skipHeldByTime && sync?.heldByTime) return { key, due: null };
-      const nextDueAt = sync ? sync.nextDueAt : link.status === 'pending' ? dueBy : undefined;
-      return { key, due: nextDueAt === undefined || nextDueAt > dueBy ? null : toDueLink(link, nextDueAt) };
-    });
-  }
-
-  /**
-   * Up to `limit` entries of one due-index partition after `start` (within the sort-key `range` if
-   * given), and where the next chunk starts.
-   */
-  async #dueIndexChunk(
-    partition: string,
-    start: StartKey | null,
-    limit: number,
-    range?: { from: string; to: string },
-  ): Promise<DueIndexChunk> {
-    const index = TABLE.indexes.dueForSync;
-    const output = await this.#doc.send(
-      new QueryCommand({
-        TableName: this.#table,
-        IndexName: index.name,
-        KeyConditionExpression: range ? '#pk = :pk AND #sk BETWEEN :from AND :to' : '#pk = :pk',
-        ExpressionAttributeNames: { '#pk': index.partitionKey, ...(range ? { '#sk': index.sortKey } : {}) },
-        ExpressionAttributeValues: {
-          ':pk': partition,
-          ...(range ? { ':from': range.from, ':to': range.to } : {}),
-        },
-        Limit: limit,
-        ExclusiveStartKey: start ?? undefined,
-      }),
-    );
-    const keyAttributes = indexKey(index);
-    return {
-      entries: (output.Items ?? []).map((item) => {
-        const sk = String(item.sk);
-        return {
-          key: Object.fromEntries(keyAttributes.map((name) => [name, String(item[name])])),
-          sk,
-          indexSk: String(item[index.sortKey]),
-          // Links, and sync states held by due time: both project the link's holder and status.
-          link: isRevisedSk(sk) ? toLinkRef(item) : null,
-        };
-      }),
-      last: output.LastEvaluatedKey
-        ? Object.fromEntries(keyAttributes.map((name) => [name, String(output.LastEvaluatedKey?.[name])]))
-        : null,
-    };
-  }
-
-  /**
-   * Due times of these customers' sync states (ISO, as stored), by customer id, and whether the due
-   * index holds the sync state by that time; absent where a customer has no sync state, `nextDueAt`
-   * undefined where it has no due time. Eventually consistent: a due time a moment old at worst enqueues
-   * a sync the worker finds unnecessary.
-   */
-  async #nextDueTimes(
-    provider: ProviderName,
-    customerIds: string[],
-    concurrency: number,
-  ): Promise<Map<string, { nextDueAt: string | undefined; heldByTime: boolean }>> {
-    if (customerIds.length === 0) return new Map();
-    const items = await batchGet(
-      this.#doc,
-      this.#table,
-      customerIds.map((customerId) => syncKey(customerId, provider)),
-      {
-        attributes: [TABLE.partitionKey, 'nextDueAt', TABLE.indexes.dueForSync.sortKey],
-        sleep: this.#sleep,
-        concurrency,
-      },
-    );
-    const byPk = new Map(
-      items.map((item) => {
-        const sync = SyncDueSchema.parse(item);
-        const nextDueAt = sync.nextDueAt === undefined ? undefined : isoTime(sync.nextDueAt);
-        return [sync.pk, { nextDueAt, heldByTime: sync.gsi4sk !== undefined }] as const;
-      }),
-    );
-    return new Map(
-      customerIds.flatMap((customerId) => {
-        const sync = byPk.get(customerPk(customerId));
-        return sync ? [[customerId, sync] as const] : [];
-      }),
-    );
-  }
-
   /** Bulk put of prepared items, retrying unprocessed ones; for imports into keys nobody else writes. */
   batchPut(items: readonly Item[], options: BatchPutOptions = {}): Promise<void> {
     return batchPut(this.#doc, this.#table, items, { sleep: this.#sleep, ...options });
@@ -1392,7 +1096,7 @@ export class CustomerStore implements CustomerStoreApi {
         },
         limit - items.length,
         key,
-        indexKey(index),
+        indexKeyAttributes(index),
       );
       items.push(...page.items);
       if (page.next) return { items, cursor: encodeCursor({ shard, key: page.next }) };
@@ -1400,23 +1104,6 @@ export class CustomerStore implements CustomerStoreApi {
     return { items, cursor: shard < shards ? encodeCursor({ shard, key: null }) : null };
   }
 }
-
-/** One Query's worth of the due index, in index order. */
-interface DueIndexChunk {
-  /** `sk` is the item's table sort key, `indexSk` its due-index sort key. */
-  entries: Array<{ key: StartKey; sk: string; indexSk: string; link: LinkRef | null }>;
-  /** Where the next chunk of the same partition starts; null at its end. */
-  last: StartKey | null;
-}
-
-/** Fewest index entries read per chunk, so small pages do not mean many tiny round trips. */
-const MIN_DUE_CHUNK = 25;
-/** Index entries per query of `listDueLinks` (about 150 bytes each), and its parallel due-time reads. */
-export const DUE_WALK_CHUNK = 1_000;
-const DUE_WALK_READS = 4;
-/** A page looks at no more than this many times its limit of links (at least `MIN_DUE_SCAN`). */
-const DUE_SCAN_FACTOR = 10;
-const MIN_DUE_SCAN = 1_000;
 
 /** A successful fetch, as recorded on the sync-state item. */
 interface SyncSuccess {
@@ -1497,15 +1184,6 @@ function gsi4Values(customerId: string, provider: ProviderName) {
   return { ':gsi4pk': keys.gsi4pk, ':gsi4sk': keys.gsi4sk };
 }
 
-/** A due-index entry of a sync state held by due time (`dueAtIndexKeys`) as a due link; else null. */
-function dueAtLink(provider: ProviderName, entry: DueIndexChunk['entries'][number]): DueLink | null {
-  const nextDueAt = dueAtOf(entry.indexSk);
-  if (entry.sk !== syncSk(provider) || !entry.link || entry.link.status === 'gone' || nextDueAt === null) {
-    return null;
-  }
-  return toDueLink(entry.link, nextDueAt);
-}
-
 /** A sync state's due-index keys by due time (`dueAtIndexKeys`), as `:atPk` and `:atSk`. */
 function dueAtValues(customerId: string, provider: ProviderName, nextDueAt: string) {
   const keys = dueAtIndexKeys(customerId, provider, nextDueAt);
@@ -1521,19 +1199,4 @@ function attributeNames(...expressions: (string | undefined)[]): Record<string, 
     }
   }
   return names;
-}
-
-/** The due-index shards to walk, ascending and each once (all of them by default). */
-function dueShardOrder(shards: readonly number[] | undefined): number[] {
-  if (shards === undefined) return Array.from({ length: TABLE.dueShards }, (_, shard) => shard);
-  for (const shard of shards) {
-    if (!Number.isInteger(shard) || shard < 0 || shard >= TABLE.dueShards)
-      throw new RangeError(`due shard must be an integer from 0 to ${TABLE.dueShards - 1}`);
-  }
-  return [...new Set(shards)].sort((a, b) => a - b);
-}
-
-function positiveLimit(limit: number): number {
-  if (!Number.isInteger(limit) || limit < 1) throw new RangeError('limit must be a positive integer');
-  return limit;
 }

@@ -107,3 +107,8 @@ export function createTableInput(tableName: string): CreateTableCommandInput {
     })),
   };
 }
+
+/** The key attributes of an index's items: the table's key and the index's own. */
+export function indexKeyAttributes(index: { partitionKey: string; sortKey: string }): string[] {
+  return [TABLE.partitionKey, TABLE.sortKey, index.partitionKey, index.sortKey];
+}

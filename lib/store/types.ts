@@ -216,6 +216,10 @@ export interface CustomerStoreApi {
     limit: number;
     cursor?: string;
   }): Promise<Page<HistoryEntry>>;
+}
+
+/** The scheduler's reads of the due index (`DueLinkReader`, lib/store/due-links.ts). */
+export interface DueLinksApi {
   /**
    * Links of one provider due at or before `dueBy`, across all shards of the due index (or only
    * `shards`), paged; never a table scan.

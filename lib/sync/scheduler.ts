@@ -21,7 +21,7 @@ import { type CustomerSnapshot, type ProviderName, ProviderNameSchema } from '..
 import type { ProviderAdapter } from '../providers/adapter.ts';
 import { isStoreConflictError } from '../store/errors.ts';
 import { TABLE } from '../store/table.ts';
-import type { CustomerStoreApi } from '../store/types.ts';
+import type { CustomerStoreApi, DueLinksApi } from '../store/types.ts';
 import type { Clock } from './clock.ts';
 import { noopSyncMetrics, type SyncMetrics } from './metrics.ts';
 import type { SyncMessage, SyncQueue } from './queue.ts';
@@ -48,6 +48,8 @@ export type AdapterSource =
 
 export interface SchedulerDeps {
   store: CustomerStoreApi;
+  /** Due runs' reads of the due index (`DueLinkReader`); backfill needs only `store`. */
+  dueLinks: DueLinksApi;
   queue: SyncQueue;
   /** Needed for backfill only: a map, or a loader (so due runs never load provider credentials). */
   adapters: AdapterSource;
@@ -63,6 +65,9 @@ export interface SchedulerDeps {
    */
   remainingMs?: () => number;
 }
+
+/** What importing one listed customer needs (a backfill's, or the local runtime's demo linking). */
+export type ImportDeps = Pick<SchedulerDeps, 'store' | 'clock' | 'schedule' | 'newId'>;
 
 export interface SchedulerSummary {
   provider: ProviderName;
@@ -109,7 +114,7 @@ async function runDue(
   let truncated = false;
   // Where links are due on their slots, only the slots due around now (and links held by due time).
   const slots = deps.schedule.dueSlots(provider, now);
-  const listed = deps.store.listDueLinks({
+  const listed = deps.dueLinks.listDueLinks({
     provider,
     dueBy: now.toISOString(),
     limit: deps.pageSize,
@@ -180,7 +185,7 @@ async function runBackfill(deps: SchedulerDeps, provider: ProviderName): Promise
 }
 
 /** Imports one listed provider customer unless a link already knows it; true when it imported. */
-export async function importIfUnknown(deps: SchedulerDeps, snapshot: CustomerSnapshot): Promise<boolean> {
+export async function importIfUnknown(deps: ImportDeps, snapshot: CustomerSnapshot): Promise<boolean> {
   const { store, clock, schedule } = deps;
   const { provider, providerCustomerId } = snapshot;
   if (await store.findByProviderId(provider, providerCustomerId)) return false;
@@ -220,7 +225,7 @@ export async function importIfUnknown(deps: SchedulerDeps, snapshot: CustomerSna
 
 /** Creates the profile of an imported customer; returns its id (an earlier, interrupted import's too). */
 async function createImported(
-  deps: SchedulerDeps,
+  deps: ImportDeps,
   snapshot: CustomerSnapshot,
   reference: string,
   fallbackReference: string,

@@ -3,6 +3,7 @@ import { loadProviderConfigs } from '../../config/providers.ts';
 import { createAdapters } from '../../providers/registry.ts';
 import { createDynamoClients } from '../../store/client.ts';
 import { CustomerStore } from '../../store/customer-store.ts';
+import { DueLinkReader } from '../../store/due-links.ts';
 import { systemClock } from '../../sync/clock.ts';
 import { SyncMetricsRecorder } from '../../sync/metrics.ts';
 import { createSyncSchedule } from '../../sync/schedule.ts';
@@ -80,6 +81,7 @@ Example:
       summaries = await runSyncPass(
         {
           store,
+          dueLinks: new DueLinkReader({ doc, tableName: config.runtime.store.tableName }),
           adapters,
           clock: systemClock,
           schedule: createSyncSchedule({

@@ -36,6 +36,7 @@ import type { ProviderAdapter } from '../../../lib/providers/adapter.ts';
 import { createAdapters } from '../../../lib/providers/registry.ts';
 import { createDynamoClients } from '../../../lib/store/client.ts';
 import { CustomerStore } from '../../../lib/store/customer-store.ts';
+import { DueLinkReader } from '../../../lib/store/due-links.ts';
 import { ensureIdempotencyTable } from '../../../lib/store/idempotency-table.ts';
 import type { CustomerStoreApi } from '../../../lib/store/types.ts';
 import { createIdempotencyPersistence } from '../../../lib/sync/idempotency-persistence.ts';
@@ -285,6 +286,7 @@ export async function startReliabilityStack(
     });
     const scheduler = createSchedulerHandler({
       store: handlerStore,
+      dueLinks: new DueLinkReader({ doc, tableName }),
       queue: recordingQueue,
       adapters,
       schedule,

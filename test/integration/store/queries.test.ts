@@ -4,11 +4,11 @@ import type { ProviderName } from '../../../lib/customer/snapshot.ts';
 import { createDynamoClients } from '../../../lib/store/client.ts';
 import {
   CustomerStore,
-  DUE_WALK_CHUNK,
   type ImportedCustomer,
   StoreBatchIncompleteError,
   StoreCursorError,
 } from '../../../lib/store/customer-store.ts';
+import { DUE_WALK_CHUNK, DueLinkReader } from '../../../lib/store/due-links.ts';
 import { linkItem, syncItem } from '../../../lib/store/items.ts';
 import { dueIndexKeys, shardOf, slotOf, syncKey } from '../../../lib/store/keys.ts';
 import { TABLE } from '../../../lib/store/table.ts';
@@ -286,9 +286,10 @@ describe('CustomerStore.listCustomers', () => {
   });
 });
 
-describe('CustomerStore.listDueLinks', () => {
+describe('DueLinkReader.listDueLinks', () => {
   let table: TestTable;
   let store: CustomerStore;
+  let dueLinks: DueLinkReader;
   const dueBy = '2024-06-10T00:00:00.000Z';
   const expected = new Map<string, { nextDueAt: string; status: DueLink['status'] }>();
   /** Links of the provider, or in its index partitions, that are not due by `dueBy`. */
@@ -297,6 +298,7 @@ describe('CustomerStore.listDueLinks', () => {
   beforeAll(async () => {
     table = await createTestTable('store-due');
     store = storeOn(table);
+    dueLinks = new DueLinkReader({ doc: table.doc, tableName: table.tableName });
     const customers: ImportedCustomer[] = [];
     const add = (shard: number, nextDueAt: string, providers: ProviderName[] = ['palomma']) => {
       const customerId = idInShard((id) => shardOf(id, TABLE.dueShards), shard);
@@ -387,7 +389,7 @@ describe('CustomerStore.listDueLinks', () => {
   afterAll(async () => table.drop());
 
   async function listAll(
-    target: CustomerStore,
+    target: DueLinkReader,
     args: { dueBy: string; limit: number; cursor?: string; shards?: number[] },
   ) {
     const pages: DueLink[][] = [];
@@ -399,7 +401,7 @@ describe('CustomerStore.listDueLinks', () => {
     const reader = instrumentedStore(table.tableName);
     let pages: DueLink[][] = [];
     try {
-      pages = await listAll(reader.store, { dueBy, limit: 5 });
+      pages = await listAll(reader.dueLinks, { dueBy, limit: 5 });
     } finally {
       reader.destroy();
     }
@@ -451,13 +453,8 @@ describe('CustomerStore.listDueLinks', () => {
   });
 
   it('walks the index chunk by chunk, pages ending inside chunks, each due link once and in order', async () => {
-    const chunked = new CustomerStore({
-      doc: table.doc,
-      tableName: table.tableName,
-      historyRetentionDays: RETENTION_DAYS,
-      dueWalkChunk: 3,
-    });
-    const oneByOne = (await listAll(store, { dueBy, limit: 1 })).flat();
+    const chunked = new DueLinkReader({ doc: table.doc, tableName: table.tableName, dueWalkChunk: 3 });
+    const oneByOne = (await listAll(dueLinks, { dueBy, limit: 1 })).flat();
     const pages = await listAll(chunked, { dueBy, limit: 4 });
     expect(pages.slice(0, -1).every((page) => page.length === 4)).toBe(true);
     expect(pages.flat()).toEqual(oneByOne);
@@ -471,7 +468,12 @@ describe('CustomerStore.listDueLinks', () => {
       );
     for (let shard = 0; shard < TABLE.dueShards; shard++) {
       const pages: DueLink[][] = [];
-      for await (const page of store.listDueLinks({ provider: 'palomma', dueBy, limit: 2, shards: [shard] }))
+      for await (const page of dueLinks.listDueLinks({
+        provider: 'palomma',
+        dueBy,
+        limit: 2,
+        shards: [shard],
+      }))
         pages.push(page);
       const ids = pages.flat().map((link) => link.customerId);
       expect(ids.length).toBeGreaterThan(0);
@@ -479,46 +481,46 @@ describe('CustomerStore.listDueLinks', () => {
       expect(new Set(ids)).toEqual(dueIn([shard]));
     }
     // Several shards, in any order, resumed by cursor within them; a shard out of range is refused.
-    const first = await store.listDueLinksPage({ provider: 'palomma', dueBy, limit: 2, shards: [5, 2] });
+    const first = await dueLinks.listDueLinksPage({ provider: 'palomma', dueBy, limit: 2, shards: [5, 2] });
     const rest = (
-      await listAll(store, { dueBy, limit: 2, cursor: first.cursor ?? '', shards: [2, 5] })
+      await listAll(dueLinks, { dueBy, limit: 2, cursor: first.cursor ?? '', shards: [2, 5] })
     ).flat();
     expect(new Set([...first.items, ...rest].map((link) => link.customerId))).toEqual(dueIn([2, 5]));
     // The first page stopped inside shard 2: that cursor means nothing to a walk of shard 5 alone.
     await expect(
-      store.listDueLinksPage({ provider: 'palomma', dueBy, limit: 2, shards: [5], cursor: first.cursor }),
+      dueLinks.listDueLinksPage({ provider: 'palomma', dueBy, limit: 2, shards: [5], cursor: first.cursor }),
     ).rejects.toBeInstanceOf(StoreCursorError);
     await expect(
-      store.listDueLinksPage({ provider: 'palomma', dueBy, limit: 2, shards: [TABLE.dueShards] }),
+      dueLinks.listDueLinksPage({ provider: 'palomma', dueBy, limit: 2, shards: [TABLE.dueShards] }),
     ).rejects.toBeInstanceOf(RangeError);
   });
 
   it('resumes from a page cursor', async () => {
-    const first = await store.listDueLinksPage({ provider: 'palomma', dueBy, limit: 7 });
+    const first = await dueLinks.listDueLinksPage({ provider: 'palomma', dueBy, limit: 7 });
     expect(first.items).toHaveLength(7);
-    const rest = (await listAll(store, { dueBy, limit: 7, cursor: first.cursor ?? '' })).flat();
+    const rest = (await listAll(dueLinks, { dueBy, limit: 7, cursor: first.cursor ?? '' })).flat();
     const all = [...first.items, ...rest].map((link) => link.customerId);
     expect(new Set(all).size).toBe(all.length);
     expect(new Set(all)).toEqual(new Set(expected.keys()));
   });
 
   it('lists everything due on one page when the limit allows, ending with a null cursor', async () => {
-    const page = await store.listDueLinksPage({ provider: 'palomma', dueBy, limit: 1_000 });
+    const page = await dueLinks.listDueLinksPage({ provider: 'palomma', dueBy, limit: 1_000 });
     expect(new Set(page.items.map((link) => link.customerId))).toEqual(new Set(expected.keys()));
     expect(page.cursor).toBeNull();
   });
 
   it('finds nothing due before the earliest due time but a pending create without a sync state', async () => {
-    const pages = await listAll(store, { dueBy: '2024-05-01T00:00:00Z', limit: 5 });
+    const pages = await listAll(dueLinks, { dueBy: '2024-05-01T00:00:00Z', limit: 5 });
     expect(pages.flat().map((link) => [link.customerId, link.nextDueAt])).toEqual([
       [pendingWithoutSync, '2024-05-01T00:00:00.000Z'],
     ]);
   });
 
   it('refuses a cursor of another provider', async () => {
-    const page = await store.listDueLinksPage({ provider: 'palomma', dueBy, limit: 1 });
+    const page = await dueLinks.listDueLinksPage({ provider: 'palomma', dueBy, limit: 1 });
     await expect(
-      store.listDueLinksPage({ provider: 'mollie', dueBy, limit: 1, cursor: page.cursor }),
+      dueLinks.listDueLinksPage({ provider: 'mollie', dueBy, limit: 1, cursor: page.cursor }),
     ).rejects.toBeInstanceOf(StoreCursorError);
   });
 
@@ -526,12 +528,12 @@ describe('CustomerStore.listDueLinks', () => {
     const partial = storeWithUnprocessedKeys(table.tableName, 3);
     const stuck = storeWithUnprocessedKeys(table.tableName, Number.POSITIVE_INFINITY, 'all');
     try {
-      const due = (await listAll(partial.store, { dueBy, limit: 100 })).flat();
+      const due = (await listAll(partial.dueLinks, { dueBy, limit: 100 })).flat();
       expect(new Set(due.map((link) => link.customerId))).toEqual(new Set(expected.keys()));
       expect(due).toHaveLength(expected.size);
       expect(partial.calls.unprocessed).toBe(3);
 
-      await expect(listAll(stuck.store, { dueBy, limit: 100 })).rejects.toBeInstanceOf(
+      await expect(listAll(stuck.dueLinks, { dueBy, limit: 100 })).rejects.toBeInstanceOf(
         StoreBatchIncompleteError,
       );
       // Every attempt the store allows (8), then it stops instead of listing a link as not due.
@@ -595,16 +597,11 @@ function storeWithUnprocessedKeys(tableName: string, times: number, unprocessed:
     },
     { step: 'initialize', name: 'partialBatchGets' },
   );
-  const store = new CustomerStore({
-    doc,
-    tableName,
-    historyRetentionDays: RETENTION_DAYS,
-    sleep: () => Promise.resolve(),
-  });
-  return { store, calls, destroy: () => client.destroy() };
+  const dueLinks = new DueLinkReader({ doc, tableName, sleep: () => Promise.resolve() });
+  return { dueLinks, calls, destroy: () => client.destroy() };
 }
 
-describe('CustomerStore.listDueLinksPage', () => {
+describe('DueLinkReader.listDueLinksPage', () => {
   let table: TestTable;
   let store: CustomerStore;
   let due = '';
@@ -642,7 +639,7 @@ describe('CustomerStore.listDueLinksPage', () => {
   it('bounds the links one page looks at: a page may come back empty, with a cursor to go on', async () => {
     const reader = instrumentedStore(table.tableName);
     try {
-      const first = await reader.store.listDueLinksPage({ provider: 'delos', dueBy: now, limit: 1 });
+      const first = await reader.dueLinks.listDueLinksPage({ provider: 'delos', dueBy: now, limit: 1 });
       expect(first.items).toEqual([]);
       expect(first.cursor).not.toBeNull();
       const looked = reader.sent
@@ -652,7 +649,7 @@ describe('CustomerStore.listDueLinksPage', () => {
       expect(looked).toBeLessThan(1_200);
 
       const rest = await listDuePages(
-        reader.store,
+        reader.dueLinks,
         { provider: 'delos', dueBy: now, limit: 1 },
         first.cursor,
       );
@@ -664,7 +661,7 @@ describe('CustomerStore.listDueLinksPage', () => {
 });
 
 async function listDuePages(
-  target: CustomerStore,
+  target: DueLinkReader,
   args: { provider: ProviderName; dueBy: string; limit: number },
   cursor: string | null,
 ) {

@@ -6,6 +6,7 @@ import type { CustomerInput } from '../../../lib/customer/input.ts';
 import type { CustomerSnapshot, ProviderName } from '../../../lib/customer/snapshot.ts';
 import { createDynamoClients } from '../../../lib/store/client.ts';
 import { CustomerStore } from '../../../lib/store/customer-store.ts';
+import { DueLinkReader } from '../../../lib/store/due-links.ts';
 import type { ItemKey } from '../../../lib/store/keys.ts';
 import { testEndpoint } from '../../helpers/dynamodb.ts';
 
@@ -82,7 +83,8 @@ export function instrumentedStore(
     { step: 'initialize', name: 'recordCommands' },
   );
   const store = new CustomerStore({ doc, tableName, historyRetentionDays: RETENTION_DAYS });
-  return { store, doc, sent, destroy: () => client.destroy() };
+  const dueLinks = new DueLinkReader({ doc, tableName });
+  return { store, dueLinks, doc, sent, destroy: () => client.destroy() };
 }
 
 function record(value: unknown): Record<string, unknown> {

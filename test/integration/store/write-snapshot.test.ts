@@ -4,6 +4,7 @@ import { ulid } from 'ulid';
 import type { ProviderName } from '../../../lib/customer/snapshot.ts';
 import { contentHash } from '../../../lib/store/content-hash.ts';
 import { CustomerStore } from '../../../lib/store/customer-store.ts';
+import { DueLinkReader } from '../../../lib/store/due-links.ts';
 import { historySk, linkKey, syncKey } from '../../../lib/store/keys.ts';
 import { TABLE } from '../../../lib/store/table.ts';
 import { createTestTable, type TestTable } from '../../helpers/dynamodb.ts';
@@ -751,7 +752,7 @@ describe('CustomerStore sync state', () => {
     const history = await store.getHistory({ customerId, provider: 'palomma', limit: 10 });
     expect(history.items).toHaveLength(1);
     const due = [];
-    for await (const page of store.listDueLinks({
+    for await (const page of new DueLinkReader({ doc: table.doc, tableName: table.tableName }).listDueLinks({
       provider: 'palomma',
       dueBy: '2030-01-01T00:00:00Z',
       limit: 50,

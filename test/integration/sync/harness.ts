@@ -9,6 +9,7 @@ import { PROVIDERS, type ProviderName } from '../../../lib/customer/snapshot.ts'
 import type { ProviderAdapter } from '../../../lib/providers/adapter.ts';
 import { createAdapters } from '../../../lib/providers/registry.ts';
 import { CustomerStore } from '../../../lib/store/customer-store.ts';
+import { DueLinkReader } from '../../../lib/store/due-links.ts';
 import { systemClock } from '../../../lib/sync/clock.ts';
 import type { CreateCustomerDeps } from '../../../lib/sync/create-customer.ts';
 import { SyncMetricsRecorder } from '../../../lib/sync/metrics.ts';
@@ -24,6 +25,7 @@ export interface SyncHarness {
   table: TestTable;
   idempotency: IdempotencyTestTable;
   store: CustomerStore;
+  dueLinks: DueLinkReader;
   adapters: Partial<Record<ProviderName, ProviderAdapter>>;
   queue: InMemorySyncQueue;
   metrics: SyncMetricsRecorder;
@@ -54,6 +56,7 @@ export async function startSyncHarness(): Promise<SyncHarness> {
   }
   const adapters = createAdapters(await loadProviderConfigs(env, { providers: PROVIDERS }));
   const store = new CustomerStore({ doc: table.doc, tableName: table.tableName, historyRetentionDays: 30 });
+  const dueLinks = new DueLinkReader({ doc: table.doc, tableName: table.tableName });
   const queue = new InMemorySyncQueue();
   const metrics = new SyncMetricsRecorder();
   const persistenceStore = idempotency.persistence();
@@ -62,6 +65,7 @@ export async function startSyncHarness(): Promise<SyncHarness> {
     table,
     idempotency,
     store,
+    dueLinks,
     adapters,
     queue,
     metrics,

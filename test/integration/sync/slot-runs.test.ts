@@ -5,6 +5,7 @@
  */
 import { ulid } from 'ulid';
 import { CustomerStore } from '../../../lib/store/customer-store.ts';
+import { DueLinkReader } from '../../../lib/store/due-links.ts';
 import { slotOf } from '../../../lib/store/keys.ts';
 import { InMemorySyncQueue } from '../../../lib/sync/queue.ts';
 import { createSyncSchedule } from '../../../lib/sync/schedule.ts';
@@ -94,7 +95,15 @@ describe('due runs on slots', () => {
       reader.sent.length = 0;
       const queue = new InMemorySyncQueue();
       const summary = await runScheduledSync(
-        { store, queue, adapters: {}, clock: { now: () => runAt }, schedule, pageSize: 25 },
+        {
+          store,
+          dueLinks: reader.dueLinks,
+          queue,
+          adapters: {},
+          clock: { now: () => runAt },
+          schedule,
+          pageSize: 25,
+        },
         { provider: 'palomma', mode: 'due' },
       );
 
@@ -130,6 +139,7 @@ describe('due runs on slots', () => {
 
   it('takes a link out of the due index by due time once it syncs, back onto its slot', async () => {
     const store = new CustomerStore({ doc: table.doc, tableName: table.tableName, historyRetentionDays: 30 });
+    const dueLinks = new DueLinkReader({ doc: table.doc, tableName: table.tableName });
     const { customerId, providerCustomerId } = await linkedCustomer(store, {
       now: '2024-06-05T00:00:00.000Z',
     });
@@ -137,7 +147,7 @@ describe('due runs on slots', () => {
     const plan = async (at: string) => {
       queue.drain();
       await runScheduledSync(
-        { store, queue, adapters: {}, clock: { now: () => new Date(at) }, schedule, pageSize: 25 },
+        { store, dueLinks, queue, adapters: {}, clock: { now: () => new Date(at) }, schedule, pageSize: 25 },
         { provider: 'palomma', mode: 'due' },
       );
       return queue.messages.filter((message) => message.customerId === customerId).length;

@@ -164,7 +164,15 @@ describe('sync flow on DynamoDB Local and the provider sandboxes', () => {
     // The failed link is due again after its backoff: run the scheduler as of then.
     const later = { now: () => new Date(Date.now() + 10 * 60_000) };
     const summary = await runScheduledSync(
-      { store: h.store, queue: h.queue, adapters: h.adapters, clock: later, schedule, pageSize: 25 },
+      {
+        store: h.store,
+        dueLinks: h.dueLinks,
+        queue: h.queue,
+        adapters: h.adapters,
+        clock: later,
+        schedule,
+        pageSize: 25,
+      },
       { provider: 'juspay', mode: 'due' },
     );
     expect(summary.enqueued).toBeGreaterThanOrEqual(1);
@@ -189,6 +197,7 @@ describe('sync flow on DynamoDB Local and the provider sandboxes', () => {
     const summary = await runScheduledSync(
       {
         store: h.store,
+        dueLinks: h.dueLinks,
         queue: h.queue,
         adapters: h.adapters,
         clock: { now: () => new Date() },
@@ -206,6 +215,7 @@ describe('sync flow on DynamoDB Local and the provider sandboxes', () => {
     const again = await runScheduledSync(
       {
         store: h.store,
+        dueLinks: h.dueLinks,
         queue: h.queue,
         adapters: h.adapters,
         clock: { now: () => new Date() },

@@ -23,6 +23,7 @@ async function setup(links: number) {
   }
   const deps: SyncPassDeps = {
     store,
+    dueLinks: store,
     adapters: { mollie },
     clock: fixedClock(new Date('2024-06-01T12:00:00.000Z')),
     schedule: createSyncSchedule({

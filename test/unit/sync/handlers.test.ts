@@ -95,6 +95,7 @@ describe('sync handlers (factories)', () => {
     clock.advance(120_000);
     const scheduler = createSchedulerHandler({
       store,
+      dueLinks: store,
       queue,
       adapters: {},
       schedule,
@@ -188,6 +189,7 @@ describe('sync handlers (factories)', () => {
     const queue = new InMemorySyncQueue();
     const scheduler = createSchedulerHandler({
       store,
+      dueLinks: store,
       queue,
       adapters: {},
       schedule,
@@ -207,8 +209,10 @@ describe('sync handlers (factories)', () => {
   });
 
   it('fails a scheduler invocation with a malformed event', async () => {
+    const store = new FakeStore();
     const scheduler = createSchedulerHandler({
-      store: new FakeStore(),
+      store,
+      dueLinks: store,
       queue: new InMemorySyncQueue(),
       adapters: {},
       schedule,

@@ -34,6 +34,7 @@ function deps(store: FakeStore, queue: SyncQueue, extra: Partial<SchedulerDeps> 
   let id = 0;
   return {
     store,
+    dueLinks: store,
     queue,
     adapters: {},
     clock: fixedClock(NOW),
