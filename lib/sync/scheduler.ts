@@ -1,10 +1,11 @@
 /**
  * One scheduled run for one provider (EventBridge Scheduler: `{ provider, mode }`).
  *
- * 'due': pages through the provider's links due by now (`store.listDueLinks`, sharded index, never a
+ * 'due': pages through the provider's links due by now (`dueLinks.listDueLinks`, sharded index, never a
  * scan; where links are due on slots, only the slots due around now: lib/sync/schedule.ts) and sends
- * one message per link, page by page, so memory is one page whatever the number of links. Links still pending creation go out as 'pending-create' (the worker completes the create with
- * the stored key), so a partial create heals without the caller retrying. Emits OldestOverdueSeconds.
+ * one message per link, page by page, so memory is one page whatever the number of links. Links still
+ * pending creation go out as 'pending-create' (the worker completes the create with the stored key), so
+ * a partial create heals without the caller retrying. Emits OldestOverdueSeconds.
  * With `shard` it plans only that shard of the due index (infra runs one schedule per shard, so a
  * provider's links are planned in parallel, each run reading an eighth); without, all shards (the local
  * runtime). With `remainingMs` it stops paging when the budget is spent (see runDue).
