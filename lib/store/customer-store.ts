@@ -250,7 +250,7 @@ export class CustomerStore implements CustomerStoreApi {
               ':pending': 'pending',
               ':gsi1pk': providerIdValue(provider, providerCustomerId),
               ':gsi1sk': customerPk(customerId),
-              ...gsi4Values(customerId, provider),
+              ...gsi4Values(dueIndexKeys(customerId, provider)),
             },
           })
         : {
@@ -276,7 +276,7 @@ export class CustomerStore implements CustomerStoreApi {
         this.#update({
           Key: syncKey(customerId, provider),
           UpdateExpression:
-            'SET #customerId = :customerId, #provider = :provider, #providerCustomerId = :id, #status = :active, #consecutiveFailures = :zero, #nextDueAt = :due, #gsi4pk = :atPk, #gsi4sk = :atSk REMOVE #lastSuccessAt, #lastAttemptAt, #lastError, #orderKey, #contentHash',
+            'SET #customerId = :customerId, #provider = :provider, #providerCustomerId = :id, #status = :active, #consecutiveFailures = :zero, #nextDueAt = :due, #gsi4pk = :gsi4pk, #gsi4sk = :gsi4sk REMOVE #lastSuccessAt, #lastAttemptAt, #lastError, #orderKey, #contentHash',
           ExpressionAttributeValues: {
             ':customerId': customerId,
             ':provider': provider,
@@ -284,7 +284,7 @@ export class CustomerStore implements CustomerStoreApi {
             ':active': 'active',
             ':zero': 0,
             ':due': isoTime(now),
-            ...dueAtValues(customerId, provider, now),
+            ...gsi4Values(dueAtIndexKeys(customerId, provider, now)),
           },
         }),
       ]);
@@ -447,7 +447,7 @@ export class CustomerStore implements CustomerStoreApi {
             ':expected': link.version,
             ':gsi1pk': providerIdValue(provider, providerCustomerId),
             ':gsi1sk': customerPk(customerId),
-            ...gsi4Values(customerId, provider),
+            ...gsi4Values(dueIndexKeys(customerId, provider)),
           },
         }),
         this.#update({
@@ -520,13 +520,13 @@ export class CustomerStore implements CustomerStoreApi {
         Key: syncKey(customerId, provider),
         // Backed off, the due time is off the link's slot: the due index holds it by that time.
         UpdateExpression:
-          'SET #lastAttemptAt = :now, #lastError = :error, #nextDueAt = :due, #gsi4pk = :atPk, #gsi4sk = :atSk ADD #consecutiveFailures :one',
+          'SET #lastAttemptAt = :now, #lastError = :error, #nextDueAt = :due, #gsi4pk = :gsi4pk, #gsi4sk = :gsi4sk ADD #consecutiveFailures :one',
         ConditionExpression: 'attribute_exists(#pk) AND #status <> :gone',
         ExpressionAttributeValues: {
           ...values,
           ':gone': 'gone',
           ':due': nextDueAt,
-          ...dueAtValues(customerId, provider, nextDueAt),
+          ...gsi4Values(dueAtIndexKeys(customerId, provider, nextDueAt)),
         },
       });
       return;
@@ -1176,18 +1176,12 @@ function withRevision(input: Omit<UpdateCommandInput, 'TableName' | 'ExpressionA
 const REACTIVATE_SET = ', #status = :active, #gsi4pk = :gsi4pk, #gsi4sk = :gsi4sk REMOVE #goneAt';
 
 function reactivateValues(link: LinkItem) {
-  return { ':active': 'active', ...gsi4Values(link.customerId, link.provider) };
+  return { ':active': 'active', ...gsi4Values(dueIndexKeys(link.customerId, link.provider)) };
 }
 
-function gsi4Values(customerId: string, provider: ProviderName) {
-  const keys = dueIndexKeys(customerId, provider);
+/** Due-index keys (a link's by slot, or a sync state's by due time) as `:gsi4pk` and `:gsi4sk`. */
+function gsi4Values(keys: { gsi4pk: string; gsi4sk: string }) {
   return { ':gsi4pk': keys.gsi4pk, ':gsi4sk': keys.gsi4sk };
-}
-
-/** A sync state's due-index keys by due time (`dueAtIndexKeys`), as `:atPk` and `:atSk`. */
-function dueAtValues(customerId: string, provider: ProviderName, nextDueAt: string) {
-  const keys = dueAtIndexKeys(customerId, provider, nextDueAt);
-  return { ':atPk': keys.gsi4pk, ':atSk': keys.gsi4sk };
 }
 
 /** `#name` placeholders used in the expressions, each standing for the attribute of the same name. */

@@ -268,11 +268,9 @@ const LinkRefItemSchema = z.object({
   providerCustomerId: z.optional(z.string()),
   status: LinkStatusSchema,
 });
-export type LinkRefItem = z.infer<typeof LinkRefItemSchema>;
-export const toLinkRefItem = (item: Item): LinkRefItem => LinkRefItemSchema.parse(item);
 
 export function toLinkRef(item: Item): LinkRef {
-  const link = toLinkRefItem(item);
+  const link = LinkRefItemSchema.parse(item);
   return {
     customerId: link.customerId,
     provider: link.provider,

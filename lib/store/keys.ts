@@ -68,7 +68,7 @@ export const dueShardValue = (provider: ProviderName, shard: number): string => 
  */
 export function dueIndexKeys(customerId: string, provider: ProviderName): { gsi4pk: string; gsi4sk: string } {
   return {
-    gsi4pk: dueShardValue(provider, shardOf(customerId, TABLE.dueShards)),
+    gsi4pk: duePartition(customerId, provider),
     gsi4sk: `${SLOT_PREFIX}${slotHex(customerId)}#${customerId}`,
   };
 }
@@ -84,10 +84,14 @@ export function dueAtIndexKeys(
   nextDueAt: string,
 ): { gsi4pk: string; gsi4sk: string } {
   return {
-    gsi4pk: dueShardValue(provider, shardOf(customerId, TABLE.dueShards)),
+    gsi4pk: duePartition(customerId, provider),
     gsi4sk: `${DUE_AT_PREFIX}${isoTime(nextDueAt)}#${customerId}`,
   };
 }
+
+/** A customer's due-index partition for one provider: both its link's and its sync state's entries. */
+const duePartition = (customerId: string, provider: ProviderName) =>
+  dueShardValue(provider, shardOf(customerId, TABLE.dueShards));
 
 const SLOT_PREFIX = 'SLOT#';
 const DUE_AT_PREFIX = 'AT#';
