@@ -21,7 +21,7 @@ import {
   syncSk,
 } from './keys.ts';
 import { indexKeyAttributes, TABLE } from './table.ts';
-import type { DueLink, DueLinksApi, LinkRef, Page, SlotRanges } from './types.ts';
+import type { DueLink, DueLinksApi, DueLinksQuery, LinkRef, Page, SlotRanges } from './types.ts';
 
 export interface DueLinkReaderOptions {
   doc: DynamoDBDocumentClient;
@@ -52,14 +52,7 @@ export class DueLinkReader implements DueLinksApi {
    * for where a query starts in a partition (a page of 100 at 30,000 entries in costs 3x one at the
    * start), and on AWS they are fewer round trips for the same read units.
    */
-  async *listDueLinks(args: {
-    provider: ProviderName;
-    dueBy: string;
-    limit: number;
-    cursor?: string;
-    shards?: readonly number[] | undefined;
-    slots?: SlotRanges | undefined;
-  }): AsyncGenerator<DueLink[]> {
+  async *listDueLinks(args: DueLinksQuery): AsyncGenerator<DueLink[]> {
     if (args.slots) {
       if (args.cursor) throw new RangeError('a walk of due slots does not resume from a cursor');
       yield* this.#listDueInSlots({ ...args, slots: args.slots });
@@ -97,13 +90,9 @@ export class DueLinkReader implements DueLinksApi {
    * by due time (new, pending and failing links) due by `dueBy`, read from the index alone. A link of the
    * slots whose sync state is also held by due time is left to that entry, so no link comes twice.
    */
-  async *#listDueInSlots(args: {
-    provider: ProviderName;
-    dueBy: string;
-    limit: number;
-    shards?: readonly number[] | undefined;
-    slots: SlotRanges;
-  }): AsyncGenerator<DueLink[]> {
+  async *#listDueInSlots(
+    args: Omit<DueLinksQuery, 'cursor' | 'slots'> & { slots: SlotRanges },
+  ): AsyncGenerator<DueLink[]> {
     const limit = positiveLimit(args.limit);
     const dueBy = isoTime(args.dueBy);
     const ranges = [

@@ -218,22 +218,25 @@ export interface CustomerStoreApi {
   }): Promise<Page<HistoryEntry>>;
 }
 
+/** Which due links `listDueLinks` lists, in pages of `limit`. */
+export interface DueLinksQuery {
+  provider: ProviderName;
+  dueBy: string;
+  limit: number;
+  cursor?: string;
+  shards?: readonly number[] | undefined;
+  /**
+   * Only these slots' links, and links held by due time (new, pending, failing): what came due since
+   * the last runs when links are due on their slots (lib/sync/schedule.ts). Absent: every link.
+   */
+  slots?: SlotRanges | undefined;
+}
+
 /** The scheduler's reads of the due index (`DueLinkReader`, lib/store/due-links.ts). */
 export interface DueLinksApi {
   /**
    * Links of one provider due at or before `dueBy`, across all shards of the due index (or only
    * `shards`), paged; never a table scan.
    */
-  listDueLinks(args: {
-    provider: ProviderName;
-    dueBy: string;
-    limit: number;
-    cursor?: string;
-    shards?: readonly number[] | undefined;
-    /**
-     * Only these slots' links, and links held by due time (new, pending, failing): what came due since
-     * the last runs when links are due on their slots (lib/sync/schedule.ts). Absent: every link.
-     */
-    slots?: SlotRanges | undefined;
-  }): AsyncIterable<DueLink[]>;
+  listDueLinks(args: DueLinksQuery): AsyncIterable<DueLink[]>;
 }
