@@ -8,21 +8,12 @@ import { CustomerStore } from '../../../lib/store/customer-store.ts';
 import { DueLinkReader } from '../../../lib/store/due-links.ts';
 import { slotOf } from '../../../lib/store/keys.ts';
 import { InMemorySyncQueue } from '../../../lib/sync/queue.ts';
-import { createSyncSchedule } from '../../../lib/sync/schedule.ts';
 import { runScheduledSync } from '../../../lib/sync/scheduler.ts';
 import { createTestTable, type TestTable } from '../../helpers/dynamodb.ts';
+import { dailySlotSchedule, dayFraction } from '../../helpers/slots.ts';
 import { instrumentedStore, linkedCustomer, makeInput, makeSnapshot } from '../store/store-fixtures.ts';
 
-const DAY = 86_400;
-const schedule = createSyncSchedule({
-  intervalSeconds: { palomma: DAY, delos: DAY, mollie: DAY, juspay: DAY },
-  dueRunSeconds: { palomma: 3600, delos: 3600, mollie: 3600, juspay: 3600 },
-  retryBaseSeconds: 60,
-  maxBackoffSeconds: 3600,
-  jitter: 0,
-});
-/** Where in the day a time falls, as a fraction (slots are fractions of the interval). */
-const dayFraction = (time: Date) => (time.getTime() / 1000 / DAY) % 1;
+const schedule = dailySlotSchedule();
 
 describe('due runs on slots', () => {
   let table: TestTable;

@@ -1,6 +1,7 @@
 import { slotOf } from '../../../lib/store/keys.ts';
 import type { SlotRanges } from '../../../lib/store/types.ts';
 import { createSyncSchedule } from '../../../lib/sync/schedule.ts';
+import { DAY, dailySlotSchedule, dayFraction } from '../../helpers/slots.ts';
 
 const intervals = { palomma: 3600, delos: 1800, mollie: 600, juspay: 300 };
 const now = new Date('2024-06-01T00:00:00.000Z');
@@ -58,18 +59,8 @@ describe('createSyncSchedule', () => {
 });
 
 describe('createSyncSchedule with slots (refresh interval well above the due-run period)', () => {
-  const DAY = 86_400;
-  const slotted = createSyncSchedule({
-    intervalSeconds: { palomma: DAY, delos: DAY, mollie: DAY, juspay: DAY },
-    dueRunSeconds: { palomma: 3600, delos: 3600, mollie: 3600, juspay: 3600 },
-    retryBaseSeconds: 60,
-    maxBackoffSeconds: 3600,
-    jitter: 0.5,
-    random: () => 0.99,
-  });
+  const slotted = dailySlotSchedule({ jitter: 0.5, random: () => 0.99 });
   const ids = Array.from({ length: 200 }, (_, i) => `customer-${i}`);
-  /** Where in the day a time falls, as a fraction. */
-  const dayFraction = (iso: string) => (Date.parse(iso) / 1000 / DAY) % 1;
 
   it('makes a link due on its own slot, at least half an interval after the success, at most one and a half', () => {
     for (const id of ids) {
