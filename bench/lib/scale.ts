@@ -52,7 +52,6 @@ export const SCALE_ASSUMPTIONS = {
 
 /** Each of the customers refreshed once a day: `refreshEvery: days(1)`. */
 export const SCALE_REFRESH_SECONDS = 86_400;
-const REFRESH_SECONDS = SCALE_REFRESH_SECONDS;
 
 /** "5 minutes", "1 hour", "1 day". */
 function duration(seconds: number): string {
@@ -101,8 +100,8 @@ export function scaleSection(inputs: ScaleInputs, prod: StageConfig = STAGES.pro
   // Due runs as often as prod's today; with daily refreshes, links are then due on their slots.
   const dueRunSeconds = intervalSeconds(prod.providers.mollie.syncEvery);
   const lookbackSeconds = DUE_LOOKBACK_RUNS * dueRunSeconds;
-  const slotted = REFRESH_SECONDS > lookbackSeconds;
-  const linksPerRun = perProviderPerDay * (dueRunSeconds / REFRESH_SECONDS);
+  const slotted = SCALE_REFRESH_SECONDS > lookbackSeconds;
+  const linksPerRun = perProviderPerDay * (dueRunSeconds / SCALE_REFRESH_SECONDS);
   const planSeconds = linksPerRun / (inputs.planLinksPerSecond ?? Number.NaN);
 
   const idleRate = inputs.idleLinksPerSecond ?? Number.NaN;
@@ -123,10 +122,10 @@ export function scaleSection(inputs: ScaleInputs, prod: StageConfig = STAGES.pro
   const slotMeasured = inputs.slotRcuPerLinkPerRun !== undefined;
   const slotReads = slotMeasured
     ? providers * perProviderPerDay * (inputs.slotRcuPerLinkPerRun ?? 0) * (86_400 / dueRunSeconds)
-    : planReads(DUE_LOOKBACK_RUNS * (86_400 / REFRESH_SECONDS));
+    : planReads(DUE_LOOKBACK_RUNS * (86_400 / SCALE_REFRESH_SECONDS));
   const plannedReads = slotted ? slotReads : everyLinkReads;
   const examinedPerRun = slotted
-    ? perProviderPerDay * (lookbackSeconds / REFRESH_SECONDS)
+    ? perProviderPerDay * (lookbackSeconds / SCALE_REFRESH_SECONDS)
     : perProviderPerDay;
   const memory =
     inputs.schedulerMemoryRatio === undefined
@@ -137,7 +136,7 @@ export function scaleSection(inputs: ScaleInputs, prod: StageConfig = STAGES.pro
         `Each link is refreshed once a day (\`refreshEvery: days(1)\`), and due runs come every ${duration(dueRunSeconds)} (\`syncEvery\`, prod's today). A due run that plans every link reads each one whatever is due: in benchmark 6 a run with nothing due still examined all its links, at ${fmt(idleRate)} links/s and ${fmt(idleRcu, 3)} RCU per link (${memory}). Every ${duration(dueRunSeconds)}, that would be ${fmt(everyLinkReads / 1e9, 2)} billion RCU a day (${fmt(everyLinkReads / 86_400)} RCU/s), ${priced(everyLinkReads)} % of the price of the refreshes' own ${fmt(writeUnitsPerDay / 1e6, 1)} million write units (on demand a write unit costs ${a.writeUnitInReadUnits} read units).`,
         '',
         slotted
-          ? `So links are due on their slots (lib/sync/schedule.ts). Where the refresh interval is more than ${DUE_LOOKBACK_RUNS} due runs long, a success makes a link due on a fixed point of the day (its slot, from a hash of its id, spread evenly over links), and a run plans only the slots of its last ${DUE_LOOKBACK_RUNS} periods (${duration(lookbackSeconds)} of the day, ${fmt((lookbackSeconds / REFRESH_SECONDS) * 100, 1)} % of the links) plus the links the due index holds by due time (new, pending and failing ones). Each link is examined ${DUE_LOOKBACK_RUNS} times a day instead of ${fmt(86_400 / dueRunSeconds)}: **${fmt(slotReads / 1e6, 1)} million RCU a day** (${fmt(slotReads / 86_400)} RCU/s), ${priced(slotReads)} % of the price of the writes. ${slotMeasured ? `From benchmark 6's run on slots (${fmt(inputs.slotRcuPerLinkPerRun ?? Number.NaN, 4)} RCU per link of the provider and run, same interval and period)` : "Computed from benchmark 6's cost per examined link, not measured as a run on slots"}; test/integration/sync/slot-runs.test.ts checks on DynamoDB Local that a run on slots reads its slots' links and no other. The price of slots: a link synced out of turn (by a webhook) is next due on its slot, at least half a day later; a failing link is retried on its backoff as before; a due run lost ${DUE_LOOKBACK_RUNS} times in a row leaves its slots' links for the next day (the scheduler-failure alarm fires first).`
+          ? `So links are due on their slots (lib/sync/schedule.ts). Where the refresh interval is more than ${DUE_LOOKBACK_RUNS} due runs long, a success makes a link due on a fixed point of the day (its slot, from a hash of its id, spread evenly over links), and a run plans only the slots of its last ${DUE_LOOKBACK_RUNS} periods (${duration(lookbackSeconds)} of the day, ${fmt((lookbackSeconds / SCALE_REFRESH_SECONDS) * 100, 1)} % of the links) plus the links the due index holds by due time (new, pending and failing ones). Each link is examined ${DUE_LOOKBACK_RUNS} times a day instead of ${fmt(86_400 / dueRunSeconds)}: **${fmt(slotReads / 1e6, 1)} million RCU a day** (${fmt(slotReads / 86_400)} RCU/s), ${priced(slotReads)} % of the price of the writes. ${slotMeasured ? `From benchmark 6's run on slots (${fmt(inputs.slotRcuPerLinkPerRun ?? Number.NaN, 4)} RCU per link of the provider and run, same interval and period)` : "Computed from benchmark 6's cost per examined link, not measured as a run on slots"}; test/integration/sync/slot-runs.test.ts checks on DynamoDB Local that a run on slots reads its slots' links and no other. The price of slots: a link synced out of turn (by a webhook) is next due on its slot, at least half a day later; a failing link is retried on its backoff as before; a due run lost ${DUE_LOOKBACK_RUNS} times in a row leaves its slots' links for the next day (the scheduler-failure alarm fires first).`
           : `With runs at least a third of the refresh interval apart, links are not put on slots: every run reads every link, ${fmt(everyLinkReads / 1e6)} million RCU a day.`,
         '',
         `Each run enqueues about ${fmt(linksPerRun)} due links per provider and examines ${fmt(examinedPerRun)}. Runs are split by shard and bounded in time: infra schedules one due run per provider per due-index shard (${TABLE.dueShards} per provider, event \`{ provider, mode: 'due', shard }\`), each walking only its shard (\`listDueLinks({ shards: [n] })\`). A pass over every link of a provider (what runs without slots do, and the CLI's \`sync\` and the local runtime) takes ${fmt(fullPassMinutes, 1)} minutes at ${fmt(perProviderPerDay)} links, ${fmt(shardRunMinutes, 1)} minutes per shard's run${shardRunMinutes * 60 > 280 ? ", more than the scheduler function's 5-minute timeout: add shards" : ", inside the scheduler function's 5-minute timeout"}. Each run also has a time budget (the Lambda's remaining time less 20 s): when it runs out, the run stops paging and reports \`truncated: true\` and the metric \`SchedulerRunsTruncated\`; the links it did not reach stay due and a later run lists them, so nothing is lost.`,
