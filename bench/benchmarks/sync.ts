@@ -8,10 +8,21 @@
  *
  * The limit is measured in the same run, at the same concurrency, against the same sandboxes and
  * table: the adapter's exact GET replayed with bare `fetch` (no parsing), and the items the sync stored
- * put back as plain PutItems (no read, no condition).
+ * put back as plain PutItems (no read, no condition). A third path, the floor, makes the calls the
+ * design needs and nothing else: the batch's read, the GET, and the two puts conditioned on the
+ * revisions read, with no product code between them, so the report can tell the cost of those calls
+ * from the cost of the worker's own work.
  */
 import { availableParallelism } from 'node:os';
-import { type AttributeValue, DynamoDBClient, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import {
+  type AttributeValue,
+  BatchGetItemCommand,
+  type BatchGetItemCommandOutput,
+  ConditionalCheckFailedException,
+  DynamoDBClient,
+  PutItemCommand,
+  QueryCommand,
+} from '@aws-sdk/client-dynamodb';
 import type { SQSRecord } from 'aws-lambda';
 import { stageConfig } from '../../infra/stages.ts';
 import { PROVIDERS, type ProviderName } from '../../lib/customer/snapshot.ts';
@@ -41,7 +52,7 @@ import {
 import { byProvider } from '../lib/providers.ts';
 import { type BenchmarkReport, check, shortfall } from '../lib/report.ts';
 import { type LinkedCustomer, linkedCustomers, linkInStore, sandboxCustomerIds } from '../lib/seed.ts';
-import { formatBytes, formatMs, formatRate, ratePerSecond, summarize } from '../lib/stats.ts';
+import { formatBytes, formatMs, formatRate, median, ratePerSecond, summarize } from '../lib/stats.ts';
 
 export interface SyncSizes {
   customers: number;
@@ -72,8 +83,9 @@ const UNBOUND_RATE_LIMIT = { requestsPerSecond: 1_000_000, burst: 1_000_000 };
 
 /** One customer's items after the sync and before it, re-keyed for bare puts. */
 interface StoredCustomer {
+  customer: LinkedCustomer;
   before: Item[];
-  items: Record<string, AttributeValue>[];
+  items: RawItem[];
 }
 
 /**
@@ -87,6 +99,73 @@ function barePutKeys(customerId: string, indexKey: (name: string) => unknown): R
     if (typeof value === 'string') keys[name] = `BENCH${value}`;
   }
   return keys;
+}
+
+/** `items` in runs of `size`, in order. */
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const runs: T[][] = [];
+  for (let i = 0; i < items.length; i += size) runs.push(items.slice(i, i + size));
+  return runs;
+}
+
+type RawItem = Record<string, AttributeValue>;
+
+const rawKeyOf = (item: RawItem) => `${item.pk?.S ?? ''}\n${item.sk?.S ?? ''}`;
+
+/**
+ * The revision (`rev`) of each of `items` as stored now, by key, with one BatchGetItem of whole items
+ * as the worker's read makes it; null for an item not found, undefined for one without a revision.
+ */
+async function readRevisions(
+  client: DynamoDBClient,
+  tableName: string,
+  items: readonly RawItem[],
+): Promise<Map<string, string | null | undefined>> {
+  const revisions = new Map<string, string | null | undefined>(items.map((item) => [rawKeyOf(item), null]));
+  let keys: RawItem[] | undefined = items.map(({ pk, sk }) => ({ pk: pk ?? { S: '' }, sk: sk ?? { S: '' } }));
+  while (keys && keys.length > 0) {
+    const output: BatchGetItemCommandOutput = await client.send(
+      new BatchGetItemCommand({ RequestItems: { [tableName]: { Keys: keys } } }),
+    );
+    for (const item of output.Responses?.[tableName] ?? []) revisions.set(rawKeyOf(item), item.rev?.N);
+    keys = output.UnprocessedKeys?.[tableName]?.Keys;
+  }
+  return revisions;
+}
+
+/**
+ * Puts `item` if the stored one still has the revision read, with the condition the store's
+ * optimistic write uses (`#putIfUnchanged` in lib/store/customer-store.ts); false when it failed.
+ */
+async function putIfRevision(
+  client: DynamoDBClient,
+  tableName: string,
+  item: RawItem,
+  revision: string | null | undefined,
+): Promise<boolean> {
+  if (revision === null) return false;
+  try {
+    await client.send(
+      new PutItemCommand({
+        TableName: tableName,
+        Item: item,
+        ...(revision === undefined
+          ? {
+              ConditionExpression: 'attribute_exists(#pk) AND attribute_not_exists(#rev)',
+              ExpressionAttributeNames: { '#pk': 'pk', '#rev': 'rev' },
+            }
+          : {
+              ConditionExpression: '#rev = :rev',
+              ExpressionAttributeNames: { '#rev': 'rev' },
+              ExpressionAttributeValues: { ':rev': { N: revision } },
+            }),
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
 }
 
 /** Sync messages for `customers` as SQS records, in batches of `size`, sent now. */
@@ -110,9 +189,7 @@ function sqsBatches(customers: readonly LinkedCustomer[], size: number): SQSReco
       awsRegion: REGION,
     }),
   );
-  const batches: SQSRecord[][] = [];
-  for (let i = 0; i < records.length; i += size) batches.push(records.slice(i, i + size));
-  return batches;
+  return chunks(records, size);
 }
 
 interface PassResult {
@@ -352,6 +429,7 @@ export async function runSyncBenchmarks(
         syncItem({ customerId, provider, status: 'active', nextDueAt: now, providerCustomerId }),
       ];
       perCustomer.push({
+        customer,
         before: before.map((item) => ({ ...item, ...barePutKeys(customerId, (name) => item[name]) })),
         items: after.map((item) => {
           const keys = barePutKeys(customerId, (name) => item[name]?.S);
@@ -393,6 +471,64 @@ export async function runSyncBenchmarks(
     };
   };
 
+  /**
+   * The floor: per SQS batch, the calls the worker must make and nothing else, bare: one BatchGetItem of
+   * the batch's items (as `readBatchLinks` reads them), then per customer the GET and the puts of what
+   * the sync stored, each conditioned on the revision read. Same lanes, batches and items as the sync
+   * pass, from the items as they were before it (put back first, not timed).
+   */
+  const requiredCalls = async (label: string, stored: readonly StoredCustomer[]) => {
+    const templates = await captureTemplates(group(stored.map(({ customer }) => customer)));
+    const requests = new Map(
+      stored.map(({ customer }) => {
+        const template = templates.get(customer.provider);
+        if (!template) throw new Error(`no ${customer.provider} template`);
+        return [customer.customerId, requestFor(template.request, template.id, customer.providerCustomerId)];
+      }),
+    );
+    const batches = byProvider((provider) =>
+      chunks(
+        stored.filter(({ customer }) => customer.provider === provider),
+        stage.sync.workerBatchSize,
+      ),
+    );
+    await store.batchPut(
+      stored.flatMap((customer) => customer.before),
+      { concurrency: 8 },
+    );
+    let failures = 0;
+    const counter = progress(phase, `${label}: the design's calls, bare (customers)`, stored.length);
+    bareCapacity.reset();
+    const cpu = meterCpu(otherProcesses);
+    const started = performance.now();
+    await Promise.all(
+      PROVIDERS.map((provider) =>
+        runPool(batches[provider], concurrency[provider], async (batch) => {
+          const revisions = await readRevisions(
+            bareClient,
+            table.tableName,
+            batch.flatMap(({ items }) => items),
+          );
+          await Promise.all(
+            batch.map(async ({ customer, items }) => {
+              const request = requests.get(customer.customerId);
+              if (!request || (await bareGet(request)) !== 200) failures++;
+              const puts = await Promise.all(
+                items.map((item) =>
+                  putIfRevision(bareClient, table.tableName, item, revisions.get(rawKeyOf(item))),
+                ),
+              );
+              failures += puts.filter((put) => !put).length;
+              counter.tick();
+            }),
+          );
+        }),
+      ),
+    );
+    const elapsedMs = performance.now() - started;
+    return { elapsedMs, failures, cpu: cpu.stop(), capacity: bareCapacity.snapshot() };
+  };
+
   /** History items and the sum of link versions of `customers`, one Query per customer. */
   const countHistoryAndVersions = async (customers: readonly LinkedCustomer[]) => {
     let history = 0;
@@ -424,11 +560,13 @@ export async function runSyncBenchmarks(
     while (warmupRounds < sizes.warmupRounds && roundsWithoutGain < SETTLED_AFTER) {
       warmupRounds++;
       const customers = await freshCustomers(warmupIds);
-      log(phase, `warm-up round ${warmupRounds}: ${customers.length} customers through all four paths`);
+      log(phase, `warm-up round ${warmupRounds}: ${customers.length} customers through all five paths`);
       const pass = await syncPass(`warm-up ${warmupRounds}`, customers);
       if (pass.errors > 0) throw new Error(`warm-up sync failed: ${pass.firstError ?? ''}`);
       await bareGets(`warm-up ${warmupRounds}`, customers);
-      await bareWrites(`warm-up ${warmupRounds}`, await storedItems(customers));
+      const stored = await storedItems(customers);
+      await bareWrites(`warm-up ${warmupRounds}`, stored);
+      await requiredCalls(`warm-up ${warmupRounds}`, stored);
       await syncPass(`warm-up ${warmupRounds} re-sync`, customers);
       // No /proc (not Linux): NaN, never a gain, so the warm-up ends after SETTLED_AFTER rounds.
       const dynamoMs = perCustomer(pass.cpu.ms['DynamoDB Local'] ?? Number.NaN, customers.length);
@@ -453,12 +591,16 @@ export async function runSyncBenchmarks(
       log(phase, `limit${label}: the same GETs, bare`);
       const gets = await bareGets('limit', measured);
       log(phase, `limit${label}: the same writes, bare`);
-      const writes = await bareWrites('limit', await storedItems(measured));
+      const stored = await storedItems(measured);
+      const writes = await bareWrites('limit', stored);
+      log(phase, `floor${label}: the design's calls (read, GET, conditional puts), bare`);
+      const floor = await requiredCalls('floor', stored);
+      if (floor.failures > 0) throw new Error(`${floor.failures} of the floor's calls failed`);
       log(phase, `unchanged re-sync${label}: ${measured.length} customers, nothing changed at the providers`);
       const before = await countHistoryAndVersions(measured);
       const second = await syncPass('re-sync', measured);
       const after = await countHistoryAndVersions(measured);
-      repetitions.push({ first, gets, writes, second, before, after });
+      repetitions.push({ first, gets, writes, floor, second, before, after });
     }
 
     const customers = sizes.customers;
@@ -471,6 +613,7 @@ export async function runSyncBenchmarks(
         stage: stageSummary(lanes, stage),
         ...byThroughput.median,
         ratios: byThroughput.values,
+        floorRatios: repetitions.map((repetition) => floorRatio(repetition, customers)),
         customers,
       }),
       resync: resyncReport({ ...byResync.median, ratios: byResync.values, customers }),
@@ -486,6 +629,7 @@ interface Repetition {
   first: PassResult;
   gets: BareGetsResult;
   writes: BareWritesResult;
+  floor: FloorResult;
   second: PassResult;
   before: { history: number; versions: number };
   after: { history: number; versions: number };
@@ -498,6 +642,14 @@ interface BareGetsResult {
   cpu: CpuSplit;
 }
 
+/** The design's calls with no product code between them (`requiredCalls`). */
+interface FloorResult {
+  elapsedMs: number;
+  failures: number;
+  cpu: CpuSplit;
+  capacity: CapacityTally;
+}
+
 interface BareWritesResult {
   elapsedMs: number;
   latencies: number[];
@@ -508,7 +660,7 @@ interface BareWritesResult {
 
 /** Benchmark 1's measure: sync rate / min(bare GET rate, bare write rate). */
 function throughputRatio(
-  { first, gets, writes }: Pick<Repetition, 'first' | 'gets' | 'writes'>,
+  { first, gets, writes }: { first: { elapsedMs: number } } & Pick<Repetition, 'gets' | 'writes'>,
   customers: number,
 ): number {
   const limit = Math.min(
@@ -516,6 +668,12 @@ function throughputRatio(
     ratePerSecond(customers, writes.elapsedMs),
   );
   return ratePerSecond(customers, first.elapsedMs) / limit;
+}
+
+/** The floor's rate / min(bare GET rate, bare write rate): the most any worker could reach here. */
+function floorRatio(repetition: Pick<Repetition, 'floor' | 'gets' | 'writes'>, customers: number): number {
+  const { floor, gets, writes } = repetition;
+  return throughputRatio({ first: floor, gets, writes }, customers);
 }
 
 /** Benchmark 2's time measure: re-sync time / first-pass time. */
@@ -577,12 +735,14 @@ function throughputReport(args: {
   first: PassResult;
   gets: BareGetsResult;
   writes: BareWritesResult;
+  floor: FloorResult;
   /** The ratio of every repetition, in run order; the figures are the median one's. */
   ratios: number[];
+  /** The floor's rate / the limit, in every repetition, in run order. */
+  floorRatios: number[];
   customers: number;
 }): BenchmarkReport {
-  const { first, gets, writes, customers } = args;
-  const putsPerCustomer = writes.puts / customers;
+  const { first, gets, writes, floor, customers } = args;
   const syncRate = ratePerSecond(customers, first.elapsedMs);
   const getRate = ratePerSecond(customers, gets.elapsedMs);
   const writeRate = ratePerSecond(customers, writes.elapsedMs);
@@ -607,11 +767,14 @@ function throughputReport(args: {
       `(${callsPerCustomer(first.capacity, customers)} per customer; mean per call ${meanCallTimes(first.capacity)}), against a bare GET p50 of ` +
       `${formatMs(getLatency.p50)} and the bare PutItems p50 of ${formatMs(writeLatency.p50)}.`,
   );
+  const cpu = (split: CpuSplit, label: string) => perCustomer(split.ms[label] ?? Number.NaN, customers);
+  const floorRate = ratePerSecond(customers, floor.elapsedMs);
+  const floorRatio = floorRate / limit;
   if (!c.met) {
-    const cpu = (split: CpuSplit, label: string) => perCustomer(split.ms[label] ?? Number.NaN, customers);
     const syncCpu = totalCpu(first.cpu, customers);
     const writeCpu = totalCpu(writes.cpu, customers);
     const getCpu = totalCpu(gets.cpu, customers);
+    const floorCpu = totalCpu(floor.cpu, customers);
     const cores = availableParallelism();
     // Cores kept busy (CPU per customer times customers per second): what the rate makes of the CPU.
     const syncBusy = (syncCpu * syncRate) / 1000;
@@ -624,28 +787,39 @@ function throughputReport(args: {
           'worker its next batch only when all of them are done)'
         : `the sync kept the cores about as busy as the bare puts, or busier (${syncBusy.toFixed(2)} against ` +
           `${bareBusy.toFixed(2)}), so CPU per customer is the whole gap`;
-    // What the sync spends beyond the GET and the writes it shares with the bare paths.
-    const dynamoExtra = cpu(first.cpu, 'DynamoDB Local') - cpu(writes.cpu, 'DynamoDB Local');
-    const workerExtra = cpu(first.cpu, 'worker') - cpu(gets.cpu, 'worker') - cpu(writes.cpu, 'worker');
+    const split = (phase: CpuSplit) =>
+      `worker ${cpu(phase, 'worker').toFixed(2)}, DynamoDB Local ${cpu(phase, 'DynamoDB Local').toFixed(2)}, sandboxes ${cpu(phase, 'sandboxes').toFixed(2)}`;
+    // The share of the floor's rate a worker must keep to meet the target, from the repetitions' median.
+    const floorMedian = median(args.floorRatios);
+    const mustKeep = c.target / floorMedian;
+    const floorVerdict =
+      mustKeep >= 1
+        ? `median ${floorMedian.toFixed(2)}×, under the target: on this machine no worker that makes these calls can meet it`
+        : `median ${floorMedian.toFixed(2)}×: a worker that makes these calls meets the target if it keeps ` +
+          `${(mustKeep * 100).toFixed(0)} % of the floor's rate` +
+          // Within 5 % of the floor, the worker's own work would have to be almost free.
+          (mustKeep >= 0.95
+            ? ", its own work (fetch handling, checks, normalizing, the store's decisions) costing next to nothing"
+            : '');
+    const dynamoCalls = cpu(floor.cpu, 'DynamoDB Local') - cpu(writes.cpu, 'DynamoDB Local');
     notes.push(
       `**Target missed** (${shortfall(c)}): the sync reaches ${(c.measured * 100).toFixed(0)} % of the ${binding} rate. ` +
         `The worker, DynamoDB Local and the sandboxes share this machine's ${cores} cores, so the rates follow CPU per ` +
-        `customer: the sync costs ${syncCpu.toFixed(2)} ms in all (worker ${cpu(first.cpu, 'worker').toFixed(2)}, ` +
-        `DynamoDB Local ${cpu(first.cpu, 'DynamoDB Local').toFixed(2)}, sandboxes ${cpu(first.cpu, 'sandboxes').toFixed(2)}), ` +
-        `the bare puts ${writeCpu.toFixed(2)} ms (worker ${cpu(writes.cpu, 'worker').toFixed(2)}, DynamoDB Local ` +
-        `${cpu(writes.cpu, 'DynamoDB Local').toFixed(2)}) and the bare GET ${getCpu.toFixed(2)} ms. Beyond that GET and ` +
-        `those writes the sync spends ${dynamoExtra.toFixed(2)} ms more in DynamoDB Local (its share of the batch's ` +
-        `read, the one call with no bare twin: ${callsPerCustomer(first.capacity, customers)} per customer against ` +
-        `${putsPerCustomer.toFixed(1)} PutItems; in a scratch loop, not part of this run, the read alone cost it about ` +
-        '0.2 ms; anything beyond that is the same puts costing it more during the sync pass than during the bare one) and ' +
-        `${workerExtra.toFixed(2)} ms in the worker (the HTTP client's ` +
-        "per-request work, ky's Request, its clone and abort signals; the wire and snapshot checks; the content hash; " +
-        "the read's SDK call; in scratch profiles, not part of this run, these are parts of about equal size). " +
-        `The GET and the two writes with no other work would reach ${(writeCpu / (writeCpu + getCpu)).toFixed(2)}×. By CPU alone the sync stands at ` +
+        `customer: the sync costs ${syncCpu.toFixed(2)} ms in all (${split(first.cpu)}), the bare puts ${writeCpu.toFixed(2)} ms ` +
+        `(${split(writes.cpu)}) and the bare GET ${getCpu.toFixed(2)} ms. By CPU alone the sync stands at ` +
         `${(writeCpu / syncCpu).toFixed(2)}×; ${busyCores}. ` +
+        `The floor, the calls the design needs (the batch's read, the GET, both puts conditioned on the revisions read) ` +
+        `with no product code between them, costs ${floorCpu.toFixed(2)} ms (${split(floor.cpu)}) and reaches ` +
+        `${floorRatio.toFixed(2)}× the limit (in the repetitions ${ratioList(args.floorRatios)}, ${floorVerdict}). ` +
+        `The read and the two conditions cost DynamoDB Local ${dynamoCalls.toFixed(2)} ms more per customer than ` +
+        'the bare puts, on the cores the GET and the puts share. ' +
+        `The sync reaches ${(syncRate / floorRate).toFixed(2)}× the floor; its own work costs ` +
+        `${(cpu(first.cpu, 'worker') - cpu(floor.cpu, 'worker')).toFixed(2)} ms more in the worker (ky's Request, its clone and ` +
+        "abort signals; the wire and snapshot checks; the content hash; the document client's marshalling) and " +
+        `${(cpu(first.cpu, 'DynamoDB Local') - cpu(floor.cpu, 'DynamoDB Local')).toFixed(2)} ms in DynamoDB Local. ` +
         'Both writes must stay conditional (they keep an older fetch from replacing a newer one), and the read is ' +
-        "what they are conditioned on. Next steps: measure on real DynamoDB, whose CPU is not the worker's and where " +
-        "a conditional put costs the write units of a put; in the worker, the HTTP client's per-request work (ky builds a Request per attempt, clones it for a retry it never makes here, and fetch builds another).",
+        "what they are conditioned on. Next step: measure on real DynamoDB, whose CPU is not the worker's and where " +
+        'a conditional put costs the write units of a put.',
     );
   }
   return {
@@ -657,7 +831,8 @@ function throughputReport(args: {
       `client-side rate limiter set to ${UNBOUND_RATE_LIMIT.requestsPerSecond.toLocaleString('en-US')} requests/s (burst the same) so it is never the binding constraint here (benchmark 3 tests it)`,
       "every DynamoDB call, the worker's and the bare ones, asks for `ReturnConsumedCapacity: INDEXES` (DynamoDB Local spends about a quarter more CPU on such a request, so both sides pay it)",
       "limit, same run and concurrency: the adapter's captured GET (same URL, method, auth and headers) replayed with bare `fetch`, body read not parsed; and the items the pass stored (the link with its snapshot and the sync state; history items only hold replaced versions, so a first snapshot makes none) put back as plain PutItems (re-keyed, same size and index upkeep)",
-      `warm-up: rounds of ${args.sizes.warmupPerProvider} fresh customers per provider through all four paths (sync, bare GETs, bare writes, unchanged re-sync), until DynamoDB Local's CPU per synced customer improved on its best by less than ${MIN_GAIN * 100} % for ${SETTLED_AFTER} rounds in a row (${args.warmupRounds} rounds run, at most ${args.sizes.warmupRounds}): its JVM compiles its hot code over the first tens of thousands of requests; sandboxes in their own process`,
+      "floor, same run and concurrency (reported, not a target): the calls the design needs and nothing else, made bare: per SQS batch one BatchGetItem of its customers' link and sync-state items (the bare puts' copies, put back as they were before the sync), then per customer the captured GET and the items the pass stored, each put on the store's condition that its revision is still the one read; no product code, so it is the most any worker making these calls could reach here",
+      `warm-up: rounds of ${args.sizes.warmupPerProvider} fresh customers per provider through all five paths (sync, bare GETs, bare writes, floor, unchanged re-sync), until DynamoDB Local's CPU per synced customer improved on its best by less than ${MIN_GAIN * 100} % for ${SETTLED_AFTER} rounds in a row (${args.warmupRounds} rounds run, at most ${args.sizes.warmupRounds}): its JVM compiles its hot code over the first tens of thousands of requests; sandboxes in their own process`,
       repeated
         ? `measured: ${args.ratios.length} repetitions, each on fresh store customers linked to the same provider customers, each running every path once in the same order; the figures are those of the repetition with the median ratio (this machine's speed drifts between runs a few seconds apart, which a single pass would report as a change of ratio)`
         : 'measured: one run of each path',
@@ -691,8 +866,13 @@ function throughputReport(args: {
       },
       { label: 'limit (the lower)', value: `${binding}: ${formatRate(limit, 'customers')}` },
       {
-        label: 'CPU per customer by process: sync pass / bare GETs / bare writes',
-        value: cpuSplitText([first.cpu, gets.cpu, writes.cpu], customers),
+        label:
+          "floor: the design's calls, bare (the batch's read, the GET, both puts conditioned on the revisions read)",
+        value: `${formatRate(floorRate, 'customers')}: ${floorRatio.toFixed(2)}× the limit; the sync reaches ${(syncRate / floorRate).toFixed(2)}× the floor`,
+      },
+      {
+        label: 'CPU per customer by process: sync pass / bare GETs / bare writes / floor',
+        value: cpuSplitText([first.cpu, gets.cpu, writes.cpu, floor.cpu], customers),
       },
       {
         label: 'write units per customer (first sync)',
@@ -705,6 +885,8 @@ function throughputReport(args: {
       syncRate,
       bareGetRate: getRate,
       bareWriteRate: writeRate,
+      floorRate,
+      floorCpuMsPerCustomer: totalCpu(floor.cpu, customers),
       p50Ms: latency.p50,
       p99Ms: latency.p99,
       adapterMsPerCustomer: adapterMs,
