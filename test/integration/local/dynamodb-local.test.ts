@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
@@ -22,6 +22,28 @@ function threadNames(pid: number): Set<string> {
   const tasks = readdirSync(`/proc/${pid}/task`);
   return new Set(tasks.map((task) => readFileSync(`/proc/${pid}/task/${task}/comm`, 'utf8').trim()));
 }
+
+/** Processes whose command line holds `words` in a row (Linux), e.g. a watchdog's name and pid. */
+function processesWith(...words: string[]): number[] {
+  const wanted = words.join('\0');
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((entry) => {
+      try {
+        return readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(wanted) && running(Number(entry));
+      } catch {
+        return false; // gone meanwhile
+      }
+    })
+    .map(Number);
+}
+
+async function waitUntilGone(pid: number, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (running(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+}
+
+const fixture = fileURLToPath(new URL('./fixtures/crash-after-dynamodb-local.ts', import.meta.url));
 
 describe('DynamoDB Local JVM settings', () => {
   it('adds the serial collector to whatever the environment gives', () => {
@@ -48,19 +70,22 @@ describe('DynamoDB Local JVM settings', () => {
 describe('startDynamoDbLocal', () => {
   const onLinux = process.platform === 'linux' ? it : it.skip;
 
-  onLinux('runs the JVM with the serial collector', async () => {
+  onLinux('runs the JVM with the serial collector, and stop() leaves no watchdog behind', async () => {
     const dynamo = await startDynamoDbLocal();
+    const pid = dynamo.pid ?? 0;
     try {
-      const names = threadNames(dynamo.pid ?? 0);
+      const names = threadNames(pid);
       expect(names.has('VM Thread')).toBe(true); // it is a JVM, and its threads are named
       expect([...names].filter((name) => name.startsWith('G1 '))).toEqual([]);
+      expect(processesWith('watchdog', String(pid))).toHaveLength(1);
     } finally {
       await dynamo.stop();
     }
+    expect(running(pid)).toBe(false);
+    expect(processesWith('watchdog', String(pid))).toEqual([]);
   });
 
   onLinux('takes its JVM down with it when the process dies without calling stop()', async () => {
-    const fixture = fileURLToPath(new URL('./fixtures/crash-after-dynamodb-local.ts', import.meta.url));
     const { code, stdout } = await new Promise<{ code: number | null; stdout: string }>((done) => {
       const child = execFile(process.execPath, [fixture], { timeout: 60_000 }, (_error, out) =>
         done({ code: child.exitCode, stdout: out }),
@@ -69,8 +94,27 @@ describe('startDynamoDbLocal', () => {
     expect(code).not.toBe(0);
     const pid = Number(stdout.trim().split('\n')[0]);
     expect(Number.isInteger(pid) && pid > 0).toBe(true);
-    const deadline = Date.now() + 10_000;
-    while (running(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    await waitUntilGone(pid);
     expect(running(pid)).toBe(false);
+  });
+
+  onLinux('takes its JVM down when the process is killed (SIGKILL runs no exit handler)', async () => {
+    const child = spawn(process.execPath, [fixture, 'hang'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const pid = await new Promise<number>((done, fail) => {
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        if (out.includes('\n')) done(Number(out.split('\n')[0]));
+      });
+      child.once('exit', (code) => fail(new Error(`fixture exited with ${code} before printing a pid`)));
+    });
+    expect(Number.isInteger(pid) && pid > 0).toBe(true);
+    expect(running(pid)).toBe(true);
+    const exited = new Promise((done) => child.once('exit', done));
+    child.kill('SIGKILL');
+    await exited;
+    await waitUntilGone(pid);
+    expect(running(pid)).toBe(false);
+    expect(processesWith('watchdog', String(pid))).toEqual([]);
   });
 });
