@@ -5,8 +5,8 @@
  */
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { ProviderName } from '../customer/snapshot.ts';
-import { BATCH_GET_LIMIT, batchGet, defaultSleep } from './batch.ts';
-import { type CursorPosition, decodeCursor, encodeCursor, positiveLimit, type StartKey } from './cursor.ts';
+import { batchGet, defaultSleep } from './batch.ts';
+import { positiveLimit, type StartKey } from './cursor.ts';
 import { SyncDueSchema, toDueLink, toLinkRef } from './items.ts';
 import {
   customerPk,
@@ -21,7 +21,7 @@ import {
   syncSk,
 } from './keys.ts';
 import { indexKeyAttributes, TABLE } from './table.ts';
-import type { DueLink, DueLinksApi, DueLinksQuery, LinkRef, Page, SlotRanges } from './types.ts';
+import type { DueLink, DueLinksApi, DueLinksQuery, LinkRef, SlotRanges } from './types.ts';
 
 export interface DueLinkReaderOptions {
   doc: DynamoDBDocumentClient;
@@ -46,15 +46,16 @@ export class DueLinkReader implements DueLinksApi {
   }
 
   /**
-   * The due links of `listDueLinksPage`'s walk, in pages of `limit`, without its page-by-page restarts:
-   * the index is read in chunks of `DUE_WALK_CHUNK` entries (option `dueWalkChunk`), their due times in
-   * parallel batches, and a page may end inside a chunk. Fewer, larger index queries: DynamoDB Local pays
-   * for where a query starts in a partition (a page of 100 at 30,000 entries in costs 3x one at the
-   * start), and on AWS they are fewer round trips for the same read units.
+   * The due links, in pages of `limit`. Shards are walked in order, each in due-index order, in chunks
+   * of `DUE_WALK_CHUNK` entries (option `dueWalkChunk`; the next chunk is queried while this one's due
+   * times are batch-read from the sync states), keeping the links due by `dueBy`; a page may end inside
+   * a chunk. A pending link with no sync state is due (the scheduler retries its create); an active one
+   * without is not (nothing would record its sync). Large chunks mean fewer index queries: DynamoDB
+   * Local pays for where a query starts in a partition (a page of 100 at 30,000 entries in costs 3x one
+   * at the start), and on AWS they are fewer round trips for the same read units.
    */
   async *listDueLinks(args: DueLinksQuery): AsyncGenerator<DueLink[]> {
     if (args.slots) {
-      if (args.cursor) throw new RangeError('a walk of due slots does not resume from a cursor');
       yield* this.#listDueInSlots({ ...args, slots: args.slots });
       return;
     }
@@ -91,7 +92,7 @@ export class DueLinkReader implements DueLinksApi {
    * slots whose sync state is also held by due time is left to that entry, so no link comes twice.
    */
   async *#listDueInSlots(
-    args: Omit<DueLinksQuery, 'cursor' | 'slots'> & { slots: SlotRanges },
+    args: Omit<DueLinksQuery, 'slots'> & { slots: SlotRanges },
   ): AsyncGenerator<DueLink[]> {
     const limit = positiveLimit(args.limit);
     const dueBy = isoTime(args.dueBy);
@@ -126,75 +127,18 @@ export class DueLinkReader implements DueLinksApi {
     if (page.length > 0) yield page;
   }
 
-  /**
-   * One page of the due links, with the cursor to resume from (a scheduler that stops part-way, e.g.
-   * near its Lambda timeout, can hand it to the next run). Shards are read in order, each in customer-id
-   * order, a chunk of the due index at a time: the chunk's due times are batch-read from the sync states
-   * (while the next chunk is queried) and only links due by `dueBy` are kept. A pending link with no sync
-   * state is due (the scheduler retries its create); an active one without is not (nothing would record
-   * its sync). A page looks at a bounded number of links, so where few are due it may come back short, or
-   * empty, with a cursor: keep going until the cursor is null.
-   *
-   * `shards` (default all) limits the walk to those shards of the due index, so one run per shard can
-   * plan a provider's links in parallel; a cursor resumes only with the same shards.
-   */
-  async listDueLinksPage(args: {
-    provider: ProviderName;
-    dueBy: string;
-    limit: number;
-    cursor?: string | null | undefined;
-    shards?: readonly number[] | undefined;
-  }): Promise<Page<DueLink>> {
-    const limit = positiveLimit(args.limit);
-    const walk = this.#dueWalk(args);
-    const budget = Math.max(limit * DUE_SCAN_FACTOR, MIN_DUE_SCAN);
-    const items: DueLink[] = [];
-    const chunkSize = () => Math.min(BATCH_GET_LIMIT, Math.max(limit - items.length, MIN_DUE_CHUNK));
-    let position = walk.start;
-    let examined = 0;
-    let prefetched: Promise<DueIndexChunk> | null = null;
-    try {
-      while (position.shard < walk.end) {
-        if (items.length >= limit || examined >= budget) return { items, cursor: encodeCursor(position) };
-        const chunk: DueIndexChunk = await (prefetched ?? walk.chunk(position, chunkSize()));
-        const after = walk.after(position, chunk);
-        prefetched = after.shard < walk.end ? walk.chunk(after, chunkSize()) : null;
-        for (const { key, due } of await this.#dueInChunk(args.provider, chunk, walk.dueBy)) {
-          examined++;
-          if (!due) continue;
-          // Full, and another due link follows: resume right after the last one handed out.
-          if (items.length === limit) return { items, cursor: encodeCursor(position) };
-          items.push(due);
-          position = { shard: position.shard, key };
-        }
-        position = after;
-      }
-      return { items, cursor: null };
-    } finally {
-      prefetched?.catch(() => undefined);
-    }
-  }
-
   /** Where a walk of the due index starts and ends, how it reads a chunk and moves past one. */
-  #dueWalk(args: {
-    provider: ProviderName;
-    dueBy: string;
-    cursor?: string | null | undefined;
-    shards?: readonly number[] | undefined;
-  }) {
-    const index = TABLE.indexes.dueForSync;
+  #dueWalk(args: { provider: ProviderName; dueBy: string; shards?: readonly number[] | undefined }) {
     const order = dueShardOrder(args.shards);
     // Past the last shard walked: the end of the walk.
     const end = TABLE.dueShards;
     const partition = (shard: number) => dueShardValue(args.provider, shard);
-    const belongs = ({ shard, key }: CursorPosition) =>
-      order.includes(shard) && (key === null || key[index.partitionKey] === partition(shard));
     return {
       dueBy: isoTime(args.dueBy),
       end,
-      start: args.cursor ? decodeCursor(args.cursor, belongs) : { shard: order[0] ?? end, key: null },
-      chunk: (at: CursorPosition, size: number) => this.#dueIndexChunk(partition(at.shard), at.key, size),
-      after: (at: CursorPosition, chunk: DueIndexChunk): CursorPosition =>
+      start: { shard: order[0] ?? end, key: null } as WalkPosition,
+      chunk: (at: WalkPosition, size: number) => this.#dueIndexChunk(partition(at.shard), at.key, size),
+      after: (at: WalkPosition, chunk: DueIndexChunk): WalkPosition =>
         chunk.last
           ? { shard: at.shard, key: chunk.last }
           : { shard: order.find((candidate) => candidate > at.shard) ?? end, key: null },
@@ -313,6 +257,12 @@ export class DueLinkReader implements DueLinksApi {
   }
 }
 
+/** Where a walk of the due index is: a shard, and the index key to continue after (null: its start). */
+interface WalkPosition {
+  shard: number;
+  key: StartKey | null;
+}
+
 /** One Query's worth of the due index, in index order. */
 interface DueIndexChunk {
   /** `sk` is the item's table sort key, `indexSk` its due-index sort key. */
@@ -321,14 +271,9 @@ interface DueIndexChunk {
   last: StartKey | null;
 }
 
-/** Fewest index entries read per chunk, so small pages do not mean many tiny round trips. */
-const MIN_DUE_CHUNK = 25;
 /** Index entries per query of `listDueLinks` (about 150 bytes each), and its parallel due-time reads. */
 export const DUE_WALK_CHUNK = 1_000;
 const DUE_WALK_READS = 4;
-/** A page looks at no more than this many times its limit of links (at least `MIN_DUE_SCAN`). */
-const DUE_SCAN_FACTOR = 10;
-const MIN_DUE_SCAN = 1_000;
 
 /** A due-index entry of a sync state held by due time (`dueAtIndexKeys`) as a due link; else null. */
 function dueAtLink(provider: ProviderName, entry: DueIndexChunk['entries'][number]): DueLink | null {

@@ -223,7 +223,6 @@ export interface DueLinksQuery {
   provider: ProviderName;
   dueBy: string;
   limit: number;
-  cursor?: string;
   shards?: readonly number[] | undefined;
   /**
    * Only these slots' links, and links held by due time (new, pending, failing): what came due since
