@@ -374,16 +374,24 @@ export async function runSyncBenchmarks(
     return templates;
   };
 
+  /** Each customer's GET as its adapter sends it, by customer id, built before anything is timed. */
+  const getRequests = async (customers: readonly LinkedCustomer[]) => {
+    const templates = await captureTemplates(group(customers));
+    return new Map(
+      customers.map(({ customerId, provider, providerCustomerId }) => {
+        const template = templates.get(provider);
+        if (!template) throw new Error(`no ${provider} template`);
+        return [customerId, requestFor(template.request, template.id, providerCustomerId)];
+      }),
+    );
+  };
+
   const bareGets = async (label: string, customers: readonly LinkedCustomer[]) => {
     const groups = group(customers);
-    const templates = await captureTemplates(groups);
-    const requests = byProvider((provider) => {
-      const template = templates.get(provider);
-      if (!template) throw new Error(`no ${provider} template`);
-      return groups[provider].map((customer) =>
-        requestFor(template.request, template.id, customer.providerCustomerId),
-      );
-    });
+    const byId = await getRequests(customers);
+    const requests = byProvider((provider) =>
+      groups[provider].flatMap(({ customerId }) => byId.get(customerId) ?? []),
+    );
     const latencies: number[] = [];
     let failures = 0;
     const counter = progress(phase, `${label}: bare GETs`, customers.length);
@@ -478,14 +486,7 @@ export async function runSyncBenchmarks(
    * pass, from the items as they were before it (put back first, not timed).
    */
   const requiredCalls = async (label: string, stored: readonly StoredCustomer[]) => {
-    const templates = await captureTemplates(group(stored.map(({ customer }) => customer)));
-    const requests = new Map(
-      stored.map(({ customer }) => {
-        const template = templates.get(customer.provider);
-        if (!template) throw new Error(`no ${customer.provider} template`);
-        return [customer.customerId, requestFor(template.request, template.id, customer.providerCustomerId)];
-      }),
-    );
+    const requests = await getRequests(stored.map(({ customer }) => customer));
     const batches = byProvider((provider) =>
       chunks(
         stored.filter(({ customer }) => customer.provider === provider),
