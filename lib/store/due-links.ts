@@ -69,7 +69,7 @@ export class DueLinkReader implements DueLinksApi {
         const chunk: DueIndexChunk = await (prefetched ?? walk.chunk(position, this.#dueWalkChunk));
         position = walk.after(position, chunk);
         prefetched = position.shard < walk.end ? walk.chunk(position, this.#dueWalkChunk) : null;
-        for (const { due } of await this.#dueInChunk(args.provider, chunk, walk.dueBy, DUE_WALK_READS)) {
+        for (const due of await this.#dueInChunk(args.provider, chunk, walk.dueBy)) {
           if (!due) continue;
           page.push(due);
           if (page.length === limit) {
@@ -109,9 +109,7 @@ export class DueLinkReader implements DueLinksApi {
           const chunk: DueIndexChunk = await this.#dueIndexChunk(partition, start, this.#dueWalkChunk, range);
           start = chunk.last;
           const due = bySlot
-            ? (await this.#dueInChunk(args.provider, chunk, dueBy, DUE_WALK_READS, true)).map(
-                (entry) => entry.due,
-              )
+            ? await this.#dueInChunk(args.provider, chunk, dueBy, true)
             : chunk.entries.map((entry) => dueAtLink(args.provider, entry));
           for (const link of due) {
             if (!link) continue;
@@ -133,10 +131,11 @@ export class DueLinkReader implements DueLinksApi {
     // Past the last shard walked: the end of the walk.
     const end = TABLE.dueShards;
     const partition = (shard: number) => dueShardValue(args.provider, shard);
+    const start: WalkPosition = { shard: order[0] ?? end, key: null };
     return {
       dueBy: isoTime(args.dueBy),
       end,
-      start: { shard: order[0] ?? end, key: null } as WalkPosition,
+      start,
       chunk: (at: WalkPosition, size: number) => this.#dueIndexChunk(partition(at.shard), at.key, size),
       after: (at: WalkPosition, chunk: DueIndexChunk): WalkPosition =>
         chunk.last
@@ -154,9 +153,8 @@ export class DueLinkReader implements DueLinksApi {
     provider: ProviderName,
     chunk: DueIndexChunk,
     dueBy: string,
-    concurrency = 1,
     skipHeldByTime = false,
-  ): Promise<Array<{ key: StartKey; due: DueLink | null }>> {
+  ): Promise<Array<DueLink | null>> {
     // Only link items: an entry of another kind would not be a link of this provider.
     const links = chunk.entries.map(({ sk, link }) =>
       sk === linkSk(provider) && link && link.status !== 'gone' ? link : null,
@@ -164,15 +162,13 @@ export class DueLinkReader implements DueLinksApi {
     const dueTimes = await this.#nextDueTimes(
       provider,
       links.flatMap((link) => (link ? [link.customerId] : [])),
-      concurrency,
     );
-    return chunk.entries.map(({ key }, i) => {
-      const link = links[i];
-      if (!link) return { key, due: null };
+    return links.map((link) => {
+      if (!link) return null;
       const sync = dueTimes.get(link.customerId);
-      if (skipHeldByTime && sync?.heldByTime) return { key, due: null };
+      if (skipHeldByTime && sync?.heldByTime) return null;
       const nextDueAt = sync ? sync.nextDueAt : link.status === 'pending' ? dueBy : undefined;
-      return { key, due: nextDueAt === undefined || nextDueAt > dueBy ? null : toDueLink(link, nextDueAt) };
+      return nextDueAt === undefined || nextDueAt > dueBy ? null : toDueLink(link, nextDueAt);
     });
   }
 
@@ -206,7 +202,6 @@ export class DueLinkReader implements DueLinksApi {
       entries: (output.Items ?? []).map((item) => {
         const sk = String(item.sk);
         return {
-          key: Object.fromEntries(keyAttributes.map((name) => [name, String(item[name])])),
           sk,
           indexSk: String(item[index.sortKey]),
           // Links, and sync states held by due time: both project the link's holder and status.
@@ -228,7 +223,6 @@ export class DueLinkReader implements DueLinksApi {
   async #nextDueTimes(
     provider: ProviderName,
     customerIds: string[],
-    concurrency: number,
   ): Promise<Map<string, { nextDueAt: string | undefined; heldByTime: boolean }>> {
     if (customerIds.length === 0) return new Map();
     const items = await batchGet(
@@ -238,7 +232,7 @@ export class DueLinkReader implements DueLinksApi {
       {
         attributes: [TABLE.partitionKey, 'nextDueAt', TABLE.indexes.dueForSync.sortKey],
         sleep: this.#sleep,
-        concurrency,
+        concurrency: DUE_WALK_READS,
       },
     );
     const byPk = new Map(
@@ -266,7 +260,7 @@ interface WalkPosition {
 /** One Query's worth of the due index, in index order. */
 interface DueIndexChunk {
   /** `sk` is the item's table sort key, `indexSk` its due-index sort key. */
-  entries: Array<{ key: StartKey; sk: string; indexSk: string; link: LinkRef | null }>;
+  entries: Array<{ sk: string; indexSk: string; link: LinkRef | null }>;
   /** Where the next chunk of the same partition starts; null at its end. */
   last: StartKey | null;
 }

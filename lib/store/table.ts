@@ -49,9 +49,10 @@ export const TABLE = {
     /** Profile items by lower-cased email: `EMAIL#<email>`. */
     byEmail: { name: 'byEmail', partitionKey: 'gsi3pk', sortKey: 'gsi3sk', projection: ALL },
     /**
-     * Link items the scheduler looks at (active and pending; gone ones leave it):
-     * `DUE#<provider>#<shard>` by customer id. Keys and projection never change on a snapshot write or a
-     * re-sync, so neither writes this index; the due time lives on the small sync-state item instead.
+     * What the scheduler looks at, under `DUE#<provider>#<shard>`: link items (active and pending; gone
+     * ones leave it) by slot then customer id, and sync states whose due time is off the link's slot
+     * (new, pending, failing) by due time (keys.ts). A link's keys and projection never change on a
+     * snapshot write or a re-sync, so neither writes this index; the due time lives on the sync state.
      */
     dueForSync: { name: 'dueForSync', partitionKey: 'gsi4pk', sortKey: 'gsi4sk', projection: LINK_REF },
     /** Profile items for listing all customers: `CUSTOMERS#<shard>` by customer id (ULID, so by time). */
