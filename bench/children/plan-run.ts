@@ -15,7 +15,7 @@ import {
   type QueryCommandOutput,
 } from '@aws-sdk/client-dynamodb';
 import { loadRuntimeConfig } from '../../lib/config/runtime.ts';
-import { PROVIDERS, type ProviderName, ProviderNameSchema } from '../../lib/customer/snapshot.ts';
+import { ProviderNameSchema } from '../../lib/customer/snapshot.ts';
 import { BATCH_GET_LIMIT } from '../../lib/store/batch.ts';
 import { createDynamoClients } from '../../lib/store/client.ts';
 import { CustomerStore } from '../../lib/store/customer-store.ts';
@@ -30,6 +30,7 @@ import { createSyncSchedule } from '../../lib/sync/schedule.ts';
 import { runScheduledSync, type SchedulerDeps } from '../../lib/sync/scheduler.ts';
 import { recordCapacity } from '../lib/capacity.ts';
 import { PlanArgsSchema, type PlanResult } from '../lib/plan-protocol.ts';
+import { byProvider } from '../lib/providers.ts';
 
 /** Counts what would go to SQS and keeps nothing, so the queue adds no memory of its own. */
 class CountingQueue implements SyncQueue {
@@ -155,10 +156,9 @@ if (args.idleClockAt !== null) {
 let slotRun: PlanResult['slotRun'] = null;
 if (args.slotRun !== null) {
   const { intervalSeconds, dueRunSeconds } = args.slotRun;
-  const every = (seconds: number) => Object.fromEntries(PROVIDERS.map((name) => [name, seconds]));
   const schedule = createSyncSchedule({
-    intervalSeconds: every(intervalSeconds) as Record<ProviderName, number>,
-    dueRunSeconds: every(dueRunSeconds) as Record<ProviderName, number>,
+    intervalSeconds: byProvider(() => intervalSeconds),
+    dueRunSeconds: byProvider(() => dueRunSeconds),
     retryBaseSeconds: config.sync.retryBaseSeconds,
     maxBackoffSeconds: config.sync.maxBackoffSeconds,
   });
