@@ -21,6 +21,7 @@ import type {
   CustomerRecord,
   CustomerStoreApi,
   DueLink,
+  DueLinksQuery,
   HistoryEntry,
   LinkForSync,
   LinkRef,
@@ -360,12 +361,7 @@ export class FakeStore implements CustomerStoreApi {
   /** Pages of `limit`, in due order, of the given shards (the store's hash); counts pages produced. */
   pagesServed = 0;
   /** Every due link: slots are not modelled here (tests of slot runs use the real store). */
-  async *listDueLinks(args: {
-    provider: ProviderName;
-    dueBy: string;
-    limit: number;
-    shards?: readonly number[] | undefined;
-  }): AsyncIterable<DueLink[]> {
+  async *listDueLinks(args: DueLinksQuery): AsyncIterable<DueLink[]> {
     const { shards } = args;
     const due = [...this.syncs.values()]
       .filter(
