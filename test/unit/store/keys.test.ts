@@ -63,8 +63,10 @@ describe('due-index slots', () => {
 
   it('spreads links evenly over the slots of an interval', () => {
     const quarters = [0, 0, 0, 0];
-    for (const id of ids)
-      quarters[Math.floor(slotOf(id) * 4)] = (quarters[Math.floor(slotOf(id) * 4)] ?? 0) + 1;
+    for (const id of ids) {
+      const quarter = Math.floor(slotOf(id) * 4);
+      quarters[quarter] = (quarters[quarter] ?? 0) + 1;
+    }
     expect(Math.min(...quarters)).toBeGreaterThan(400);
   });
 
