@@ -118,6 +118,13 @@ export async function startDynamoDbLocal(
   // running and holding its port. The exit handler covers a crash, an uncaught error and process.exit;
   // the watchdog a death that runs no handler (SIGKILL, the OOM killer, a test runner killing a worker).
   const watchdog = child.pid === undefined ? null : orphanWatchdog(child.pid);
+  // stop() waits for the watchdog too: a SIGKILL is sent at once but takes effect when the kernel next
+  // schedules the shell, and a caller checking for leftovers right after stop() could still see it.
+  const watchdogGone = new Promise<void>((done) => {
+    if (!watchdog) return done();
+    watchdog.once('exit', () => done());
+    watchdog.once('error', () => done());
+  });
   const killOnExit = () => {
     watchdog?.kill('SIGKILL');
     child.kill('SIGKILL');
@@ -175,11 +182,12 @@ export async function startDynamoDbLocal(
     port,
     pid: child.pid,
     async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
+      if (child.exitCode !== null || child.signalCode !== null) return watchdogGone;
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
       await exited;
       clearTimeout(timer);
+      await watchdogGone;
     },
   };
 }
