@@ -125,6 +125,12 @@ export async function startDynamoDbLocal(
     watchdog.once('exit', () => done());
     watchdog.once('error', () => done());
   });
+  // The wait holds the watchdog's handle: left unref'd, a caller with nothing else to do (a CLI, jest's
+  // global teardown) would see Node exit in the middle of stop().
+  const waitForWatchdog = () => {
+    watchdog?.ref();
+    return watchdogGone;
+  };
   const killOnExit = () => {
     watchdog?.kill('SIGKILL');
     child.kill('SIGKILL');
@@ -182,12 +188,12 @@ export async function startDynamoDbLocal(
     port,
     pid: child.pid,
     async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return watchdogGone;
+      if (child.exitCode !== null || child.signalCode !== null) return waitForWatchdog();
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
       await exited;
       clearTimeout(timer);
-      await watchdogGone;
+      await waitForWatchdog();
     },
   };
 }

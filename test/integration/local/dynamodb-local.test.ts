@@ -45,7 +45,16 @@ async function waitUntil(done: () => boolean, timeoutMs = 10_000): Promise<void>
 
 const waitUntilGone = (pid: number) => waitUntil(() => !running(pid));
 
-const fixture = fileURLToPath(new URL('./fixtures/crash-after-dynamodb-local.ts', import.meta.url));
+const fixture = fileURLToPath(new URL('./fixtures/dynamodb-local-child.ts', import.meta.url));
+
+/** Runs the fixture to its end; its first output line is the JVM's pid. */
+function runFixture(...args: string[]): Promise<{ code: number | null; stdout: string }> {
+  return new Promise((done) => {
+    const child = execFile(process.execPath, [fixture, ...args], { timeout: 60_000 }, (_error, stdout) =>
+      done({ code: child.exitCode, stdout }),
+    );
+  });
+}
 
 describe('DynamoDB Local JVM settings', () => {
   it('adds the serial collector to whatever the environment gives', () => {
@@ -87,12 +96,18 @@ describe('startDynamoDbLocal', () => {
     expect(processesWith('watchdog', String(pid))).toEqual([]);
   });
 
+  // With only unref'd handles left, a pending stop() would let Node exit mid-await: code 13 for an ES
+  // module's top-level await (`npm start`), a silent 0 for jest's global teardown (no results written).
+  onLinux('keeps a process with nothing else to do alive until stop() returns', async () => {
+    const { code, stdout } = await runFixture('stop');
+    expect({ code, stdout: stdout.split('\n').slice(1) }).toEqual({ code: 0, stdout: ['stopped', ''] });
+    const pid = Number(stdout.split('\n')[0]);
+    expect(running(pid)).toBe(false);
+    expect(processesWith('watchdog', String(pid))).toEqual([]);
+  });
+
   onLinux('takes its JVM down with it when the process dies without calling stop()', async () => {
-    const { code, stdout } = await new Promise<{ code: number | null; stdout: string }>((done) => {
-      const child = execFile(process.execPath, [fixture], { timeout: 60_000 }, (_error, out) =>
-        done({ code: child.exitCode, stdout: out }),
-      );
-    });
+    const { code, stdout } = await runFixture();
     expect(code).not.toBe(0);
     const pid = Number(stdout.trim().split('\n')[0]);
     expect(Number.isInteger(pid) && pid > 0).toBe(true);
