@@ -98,8 +98,8 @@ function orphanWatchdog(pid: number): ChildProcess | null {
     },
   );
   watchdog.once('error', () => {}); // no shell: the exit handler below is all there is
-  // Neither the shell nor the pipe keeps this process alive.
-  watchdog.unref();
+  // The pipe keeps no process alive. The shell's handle does, and stays ref'd: the JVM's keeps this process
+  // alive as long anyway, and stop() must be able to wait for the shell with nothing else to keep it alive.
   (watchdog.stdin as Socket | null)?.unref();
   return watchdog;
 }
@@ -125,12 +125,6 @@ export async function startDynamoDbLocal(
     watchdog.once('exit', () => done());
     watchdog.once('error', () => done());
   });
-  // The wait holds the watchdog's handle: left unref'd, a caller with nothing else to do (a CLI, jest's
-  // global teardown) would see Node exit in the middle of stop().
-  const waitForWatchdog = () => {
-    watchdog?.ref();
-    return watchdogGone;
-  };
   const killOnExit = () => {
     watchdog?.kill('SIGKILL');
     child.kill('SIGKILL');
@@ -188,12 +182,12 @@ export async function startDynamoDbLocal(
     port,
     pid: child.pid,
     async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return waitForWatchdog();
+      if (child.exitCode !== null || child.signalCode !== null) return watchdogGone;
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
       await exited;
       clearTimeout(timer);
-      await waitForWatchdog();
+      await watchdogGone;
     },
   };
 }
